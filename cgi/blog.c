@@ -1,0 +1,9 @@
+/* blog.c: parley-blog, the public FastCGI responder. */
+#include "http.h"
+#include "site.h"
+
+int
+main(int argc, char **argv)
+{
+	return responder_main(argc, argv, &site_app);
+}

@@ -1,0 +1,18 @@
+# Writes OUT, a C file holding each sql/NNNN_name.sql as a string, in order.
+# Run by the build (cmake -P), so no tool beyond CMake itself is needed.
+set(body "/* Generated from sql/ by cmake/embed_sql.cmake: do not edit. */\n#include \"migrations.h\"\n\n")
+set(table "const struct migration migrations[] = {\n")
+set(n 0)
+foreach(f IN LISTS SQL_FILES)
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" ver ${name})
+  math(EXPR ver "${ver}")
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char sql_${n}[] = {${hex}0x00};\n")
+  string(APPEND table "\t{ ${ver}, \"${name}\", sql_${n} },\n")
+  math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND table "};\nconst int migrations_count = ${n};\n")
+file(WRITE ${OUT}.tmp "${body}\n${table}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,36 @@
+/* arena.h: per-request bump allocator; everything is freed at once by arena_reset. */
+#ifndef PARLEY_ARENA_H
+#define PARLEY_ARENA_H
+
+#include <stddef.h>
+
+struct arena_chunk;
+
+/*
+ * An arena hands out memory that lives until the next arena_reset() or
+ * arena_free().  Workers keep one arena across requests and reset it after
+ * each, so a request never sees memory of the one before it.  Allocation
+ * failure aborts the process (out of memory is not a client error).
+ */
+struct arena {
+	struct arena_chunk *head;   /* chunk being filled */
+	struct arena_chunk *spare;  /* chunks kept for reuse after a reset */
+	size_t total;               /* bytes handed out since the last reset */
+};
+
+void arena_init(struct arena *a);
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+
+/* Memory aligned for any type; zeroed by arena_zalloc. */
+void *arena_alloc(struct arena *a, size_t size);
+void *arena_zalloc(struct arena *a, size_t size);
+
+/* Copies of strings: NUL-terminated, owned by the arena. */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+/* printf into the arena.  Never use this to build HTML or SQL. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

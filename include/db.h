@@ -1,0 +1,84 @@
+/* db.h: the SQLite connection: opening, migrations, the prepared-statement cache, transactions. */
+#ifndef PARLEY_DB_H
+#define PARLEY_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What store functions return. */
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1,   /* no such row */
+	STORE_CONFLICT = 2,   /* a unique value is taken */
+	STORE_ERR = -1,       /* SQLite failed; logged with the statement */
+};
+
+#define DB_SECRET_BYTES 32
+#define DB_STMT_CACHE 128
+
+/*
+ * One connection, owned by one thread.  Statements are prepared once per
+ * connection (SQLITE_PREPARE_PERSISTENT) and found again by the address of
+ * their SQL text, so each store file keeps its SQL beside the code using it.
+ */
+struct db {
+	sqlite3 *handle;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[DB_STMT_CACHE];
+	unsigned char secret[DB_SECRET_BYTES];  /* the site secret, read at open */
+	int has_secret;
+};
+
+enum db_open_mode {
+	DB_OPEN_EXISTING,     /* responders: must exist and be fully migrated */
+	DB_OPEN_CREATE,       /* parley init: create when missing */
+	DB_OPEN_READWRITE,    /* other commands: must exist, migrated */
+};
+
+/*
+ * Open path: WAL, foreign keys on, a busy timeout, synchronous=FULL so an
+ * answered write survives a crash.  Returns a connection the caller frees
+ * with db_close, or NULL with a one-line reason in err.
+ */
+struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/*
+ * Apply every migration newer than PRAGMA user_version, each in its own
+ * transaction, and make the site secret if there is none.  Returns the
+ * number of migrations applied, or -1 with err.
+ */
+int db_migrate(struct db *db, char *err, size_t errlen);
+/* The newest schema version this build knows. */
+int db_schema_version(void);
+
+/*
+ * The cached statement for sql (which must be a string with static storage),
+ * reset and with bindings cleared.  NULL after logging when SQLite refuses it.
+ */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* Step a statement with no rows to read; resets it.  STORE_OK or STORE_ERR
+ * (STORE_CONFLICT for a UNIQUE constraint). */
+int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* Run SQL text without results (schema, pragmas).  STORE_OK or STORE_ERR. */
+int db_exec(struct db *db, const char *sql);
+
+/* BEGIN IMMEDIATE (the write lock up front), COMMIT, ROLLBACK. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Log SQLite's last error for this connection with context. */
+void db_log_error(struct db *db, const char *what);
+
+/* The current page generation and when it last moved (for ETags). */
+int db_generation(struct db *db, int64_t *generation, int64_t *modified_at);
+
+/* Text column as a NUL-terminated string ("" for NULL); valid until the next step. */
+const char *db_col_text(sqlite3_stmt *st, int col);
+
+#endif

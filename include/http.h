@@ -1,0 +1,183 @@
+/* http.h: the FastCGI request context, response buffering, routing and the accept loop. */
+#ifndef PARLEY_HTTP_H
+#define PARLEY_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "arena.h"
+#include "buf.h"
+
+struct config;
+struct db;
+struct mu_set;
+struct session;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_OTHER = 1 << 3,
+};
+
+/* One name=value pair of a query string, form body or Cookie header (decoded). */
+struct kv {
+	const char *name;
+	const char *value;
+	size_t value_len;   /* value may hold NUL bytes from %00 */
+};
+
+struct kv_list {
+	struct kv *items;
+	size_t len;
+};
+
+/*
+ * Everything one request needs, reset between requests.  Handlers read the
+ * parsed input, write the response through the resp_* calls, and return an
+ * HTTP status.  All memory hangs off the arena and dies with the request.
+ */
+struct req {
+	struct arena *arena;
+	const struct config *cfg;     /* fixed at start-up */
+	const struct mu_set *tpl;     /* compiled templates, fixed at start-up */
+	struct db *db;                /* this worker's connection */
+	time_t now;                   /* when the request arrived */
+
+	/* Input, parsed and bounded before the handler runs. */
+	enum http_method method;
+	const char *method_name;      /* REQUEST_METHOD as sent */
+	const char *path;             /* percent-decoded, mount point removed, starts with '/' */
+	const char *query_string;     /* raw, "" when none */
+	struct kv_list query;
+	struct kv_list cookies;
+	const char *params[4];        /* the route's "*" segments, decoded */
+	size_t nparams;
+	const char *remote_addr;
+	char **env;                   /* CGI variables; read through req_env() */
+
+	/* The body is read on demand: see req_read_form(). */
+	int body_state;               /* 0 unread, 1 read, -1 too large */
+	struct kv_list form;
+	size_t content_length;
+
+	/* Output, buffered until the handler returns. */
+	int status;
+	struct buf *headers;          /* "Name: value\r\n" lines */
+	struct buf *body;
+	const char *content_type;
+
+	/* Owned by the program (site or admin) for the current request. */
+	struct session *session;
+	void *app;
+
+	/* Where the body comes from: FastCGI, CGI stdin, or a test's memory. */
+	const struct http_input *input;
+};
+
+struct http_input {
+	/* Read up to n bytes; returns the count, 0 at the end or on error. */
+	size_t (*read)(void *ctx, char *dst, size_t n);
+	void *ctx;
+};
+
+/* CGI variable by name (HTTP_COOKIE, CONTENT_TYPE, ...), or NULL. */
+const char *req_env(const struct req *r, const char *name);
+/* First value for name, or NULL. */
+const char *kv_get(const struct kv_list *l, const char *name);
+const char *req_query(const struct req *r, const char *name);
+const char *req_cookie(const struct req *r, const char *name);
+
+/*
+ * Read and parse an application/x-www-form-urlencoded body of at most limit
+ * bytes.  Returns 0 (r->form filled), 413 when the body is larger than
+ * limit, or 415 for another content type.  Safe to call twice.
+ */
+int req_read_form(struct req *r, size_t limit);
+const char *req_form(const struct req *r, const char *name);
+
+/*
+ * Decode application/x-www-form-urlencoded text into pairs in the arena.
+ * At most max_pairs pairs are kept.  Exposed for tests and fuzzers.
+ */
+void http_parse_urlencoded(struct arena *a, const char *s, size_t len,
+			   char sep, struct kv_list *out, size_t max_pairs);
+/* Parse a Cookie header ("a=b; c=d"); values are not percent-decoded. */
+void http_parse_cookies(struct arena *a, const char *s, struct kv_list *out);
+/* Percent-decode s into the arena; returns NULL when s holds a bad escape. */
+char *http_percent_decode(struct arena *a, const char *s, size_t len, size_t *outlen);
+
+/*
+ * Add a response header.  Refuses (returns -1, adds nothing) a name or value
+ * holding CR, LF or NUL, so no input can split a response.
+ */
+int resp_header(struct req *r, const char *name, const char *value);
+/* Set-Cookie with the attributes every parley cookie carries. */
+void resp_cookie(struct req *r, const char *name, const char *value,
+		 const char *path, long max_age, int http_only, const char *same_site);
+/* Redirect to a path under the mount point (e.g. "/posts/x"); returns status. */
+int resp_redirect(struct req *r, int status, const char *path);
+/*
+ * Conditional GET: set ETag (quoted here) and Last-Modified.  Returns 1 when
+ * the request's If-None-Match matches, and the handler should return 304.
+ */
+int resp_validators(struct req *r, const char *etag, time_t last_modified);
+/* Format t as an IMF-fixdate (RFC 9110) in the arena. */
+const char *http_date(struct arena *a, time_t t);
+const char *http_status_text(int status);
+
+/* A route: method mask, pattern with "*" segments, handler, flags. */
+typedef int (*handler_fn)(struct req *r);
+
+struct route {
+	unsigned methods;             /* HTTP_GET includes HEAD */
+	const char *pattern;          /* "/posts/" then an asterisk: it matches one segment */
+	handler_fn handler;
+	unsigned flags;               /* program-defined, checked by the program's guard */
+};
+
+/* What a program plugs into the shared accept loop. */
+struct app {
+	const char *name;             /* "parley-blog" */
+	const struct route *routes;
+	size_t nroutes;
+	const char *security_headers; /* "Name: value\r\n" lines added to every response */
+	const char *const *templates; /* names the program needs, NULL-terminated */
+	/* Per worker: open the database and whatever else the worker keeps. */
+	int (*worker_open)(struct req *r, char *err, size_t errlen);
+	void (*worker_close)(struct req *r);
+	/*
+	 * Before each routed handler: may answer itself (return a status) or
+	 * return 0 to let the handler run.  Checks route flags (login, CSRF).
+	 */
+	int (*guard)(struct req *r, const struct route *route);
+	/* After the handler: release per-request state held outside the arena. */
+	void (*after)(struct req *r);
+	/* Render the page for an error status when the handler wrote no body. */
+	void (*error_page)(struct req *r, int status);
+};
+
+/*
+ * Route r to a handler, run it, and leave the complete response in r.
+ * Exposed so tests can drive a program without FastCGI.
+ */
+void http_dispatch(const struct app *app, struct req *r);
+
+/*
+ * Serve requests until terminated: on fd 0 when a spawner handed us a
+ * socket (or fd 3 with LISTEN_FDS), on cfg->listen when set, or a single
+ * plain-CGI request.  Drops root to cfg->user after the socket is open.
+ * Returns the process exit status.
+ */
+int http_serve(const struct app *app, const struct config *cfg,
+	       const struct mu_set *tpl);
+
+/*
+ * The whole main() of a responder: flags (--config, --db, --templates,
+ * --workers, --user, --listen, --help, --version), configuration, templates,
+ * then http_serve.  Returns the exit status: 2 for bad flags, configuration,
+ * templates or database.
+ */
+int responder_main(int argc, char **argv, const struct app *app);
+
+#endif

@@ -1,0 +1,101 @@
+/* posts.h: posts and tags in the database: written by the command line, read by pages. */
+#ifndef PARLEY_POSTS_H
+#define PARLEY_POSTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "db.h"
+
+struct tag {
+	const char *name;       /* as written: "Peer work" */
+	const char *slug;       /* "peer-work" */
+	int count;              /* published posts with it (where a query fills it) */
+};
+
+/* A post as pages and commands see it; strings live in the caller's arena. */
+struct post {
+	int64_t id;
+	const char *slug;
+	const char *title;
+	const char *author;     /* "" when none */
+	time_t published_at;
+	time_t updated_at;
+	int draft;
+	int comments_open;      /* the post's own flag (comments_open_days is applied by pages) */
+	const char *body_md;    /* NULL in lists, which do not load it */
+	const char *body_html;
+	const char *body_text;  /* plain text; lists load it for summaries */
+	int comment_count;      /* approved comments */
+	struct tag *tags;
+	size_t ntags;
+	const char *snippet;    /* search results only: FTS5 snippet, HTML with <mark> */
+};
+
+struct post_list {
+	struct post *items;
+	size_t len;
+	int has_more;           /* another page follows */
+};
+
+/* What a post file or an import gives: front matter and body. */
+struct post_input {
+	const char *slug;       /* required: derived from the title by the caller if absent */
+	const char *title;
+	const char *author;
+	time_t published_at;
+	int draft;
+	int comments_open;
+	const char *body_md;
+	const char *const *tags;  /* tag names as written */
+	size_t ntags;
+	int allow_raw_html;     /* render with MARKDOWN_POST_RAW */
+};
+
+/*
+ * Insert or update (by slug) a post with its tags, rendering the Markdown
+ * now.  One transaction.  *created says which happened.  STORE_OK or STORE_ERR.
+ */
+int posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created);
+/* Delete by slug: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+int posts_delete(struct db *db, const char *slug);
+/* Open or close comments on a post: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+int posts_set_comments_open(struct db *db, const char *slug, int open);
+
+/*
+ * One post by slug, with body and tags.  Drafts only when include_drafts.
+ * STORE_OK, STORE_NOTFOUND or STORE_ERR.
+ */
+int posts_get(struct db *db, struct arena *a, const char *slug, int include_drafts,
+	      struct post *out);
+/* Same by id (any status). */
+int posts_get_by_id(struct db *db, struct arena *a, int64_t id, struct post *out);
+
+/*
+ * Page page (1-based) of published posts, newest first, per_page a page,
+ * with tags and body_html.  tag_slug limits to one tag (NULL for all).
+ * Keyset pagination over the (draft, published_at, id) index.
+ */
+int posts_page(struct db *db, struct arena *a, const char *tag_slug, int page,
+	       int per_page, struct post_list *out);
+/* A tag by slug (its name for headings): STORE_OK or STORE_NOTFOUND. */
+int posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out);
+/* Every tag with its count of published posts, by name. */
+int posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len);
+
+/*
+ * Full-text search of published posts, best match first (bm25, title
+ * weighted), with a snippet each.  words is what the reader typed: it is
+ * turned into a safe FTS5 query (each word a quoted term), never passed raw.
+ */
+int posts_search(struct db *db, struct arena *a, const char *words, int page,
+		 int per_page, struct post_list *out);
+
+/* Every post, drafts too, newest first, without bodies (for `parley post list`). */
+int posts_all(struct db *db, struct arena *a, struct post_list *out);
+/* Published posts newest first, at most limit, with body_html (feeds, sitemap). */
+int posts_latest(struct db *db, struct arena *a, int limit, struct post_list *out);
+
+#endif

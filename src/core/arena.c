@@ -1,0 +1,146 @@
+/* arena.c: per-request bump allocator. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define ARENA_CHUNK 65536
+#define ARENA_ALIGN 16
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size;   /* usable bytes in mem */
+	size_t used;
+	_Alignas(ARENA_ALIGN) unsigned char mem[];
+};
+
+void
+arena_init(struct arena *a)
+{
+	a->head = NULL;
+	a->spare = NULL;
+	a->total = 0;
+}
+
+static void
+chunks_free(struct arena_chunk *c)
+{
+	struct arena_chunk *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	chunks_free(a->head);
+	chunks_free(a->spare);
+	arena_init(a);
+}
+
+/*
+ * Keep standard-size chunks for the next request; give oversized ones back
+ * so one huge request does not pin its memory for the worker's life.
+ */
+void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		if (c->size == ARENA_CHUNK) {
+			c->used = 0;
+			c->next = a->spare;
+			a->spare = c;
+		} else
+			free(c);
+	}
+	a->head = NULL;
+	a->total = 0;
+}
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->head;
+	size_t want, off;
+
+	if (size > SIZE_MAX - ARENA_ALIGN)
+		die("arena allocation too large");
+	want = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (want == 0)
+		want = ARENA_ALIGN;
+	if (c == NULL || c->size - c->used < want) {
+		if (want <= ARENA_CHUNK && a->spare != NULL) {
+			c = a->spare;
+			a->spare = c->next;
+		} else {
+			size_t sz = want > ARENA_CHUNK ? want : ARENA_CHUNK;
+			if ((c = malloc(sizeof(*c) + sz)) == NULL)
+				die("out of memory");
+			c->size = sz;
+		}
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	off = c->used;
+	c->used += want;
+	a->total += want;
+	return c->mem + off;
+}
+
+void *
+arena_zalloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc(a, size);
+
+	memset(p, 0, size);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap, copy;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		die("vsnprintf failed");
+	p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

@@ -1,0 +1,300 @@
+/* fcgi.c: the accept loop: spawner socket, --listen, systemd activation or plain CGI. */
+#include "http.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+extern char **environ;
+
+struct worker {
+	const struct app *app;
+	const struct config *cfg;
+	const struct mu_set *tpl;
+	int listen_fd;
+	pthread_t thread;
+};
+
+static size_t
+fcgi_read(void *ctx, char *dst, size_t n)
+{
+	int got = FCGX_GetStr(dst, n > 65536 ? 65536 : (int)n, ctx);
+
+	return got > 0 ? (size_t)got : 0;
+}
+
+static size_t
+stdin_read(void *ctx, char *dst, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(STDIN_FILENO, dst, n);
+	while (got < 0 && errno == EINTR);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/* Status line, fixed headers, the program's and the handler's headers, body. */
+static void
+response_head(const struct app *app, struct req *r, struct buf *out)
+{
+	int no_body = r->status == 304 || r->status == 204;
+
+	buf_printf(out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
+	if (!no_body) {
+		buf_printf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+			   r->content_type ? r->content_type : "text/html; charset=utf-8",
+			   r->body->len);
+	}
+	if (app->security_headers != NULL)
+		buf_puts(out, app->security_headers);
+	buf_append(out, r->headers->data ? r->headers->data : "", r->headers->len);
+	buf_append(out, "\r\n", 2);
+}
+
+static void
+req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *body,
+	  const struct config *cfg, const struct mu_set *tpl)
+{
+	struct db *db = r->db;
+	void *app = r->app;
+
+	memset(r, 0, sizeof(*r));
+	arena_reset(a);
+	buf_reset(headers);
+	buf_reset(body);
+	r->arena = a;
+	r->headers = headers;
+	r->body = body;
+	r->cfg = cfg;
+	r->tpl = tpl;
+	r->db = db;
+	r->app = app;
+	r->now = time(NULL);
+}
+
+static int
+send_response(const struct app *app, struct req *r, FCGX_Stream *out)
+{
+	struct buf head = BUF_INIT;
+	int ok;
+
+	response_head(app, r, &head);
+	ok = FCGX_PutStr(head.data, (int)head.len, out) >= 0;
+	if (ok && r->method != HTTP_HEAD && r->status != 304 && r->body->len > 0)
+		ok = FCGX_PutStr(r->body->data, (int)r->body->len, out) >= 0;
+	buf_free(&head);
+	return ok;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct arena arena;
+	struct buf headers = BUF_INIT, body = BUF_INIT;
+	struct req r;
+	FCGX_Request fr;
+	struct http_input input;
+	char err[256];
+
+	arena_init(&arena);
+	memset(&r, 0, sizeof(r));
+	req_begin(&r, &arena, &headers, &body, w->cfg, w->tpl);
+	if (w->app->worker_open(&r, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		exit(2);
+	}
+	if (FCGX_InitRequest(&fr, w->listen_fd, 0) != 0)
+		die("FCGX_InitRequest failed");
+	while (FCGX_Accept_r(&fr) >= 0) {
+		req_begin(&r, &arena, &headers, &body, w->cfg, w->tpl);
+		r.env = fr.envp;
+		input.read = fcgi_read;
+		input.ctx = fr.in;
+		r.input = &input;
+		http_dispatch(w->app, &r);
+		send_response(w->app, &r, fr.out);
+		FCGX_Finish_r(&fr);
+	}
+	w->app->worker_close(&r);
+	arena_free(&arena);
+	buf_free(&headers);
+	buf_free(&body);
+	return NULL;
+}
+
+/* Serve exactly one request from the CGI environment, then return. */
+static int
+serve_cgi(const struct app *app, const struct config *cfg, const struct mu_set *tpl)
+{
+	struct arena arena;
+	struct buf headers = BUF_INIT, body = BUF_INIT, head = BUF_INIT;
+	struct http_input input = { stdin_read, NULL };
+	struct req r;
+	char err[256];
+	int rc = 0;
+
+	arena_init(&arena);
+	memset(&r, 0, sizeof(r));
+	req_begin(&r, &arena, &headers, &body, cfg, tpl);
+	if (app->worker_open(&r, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		rc = 2;
+		goto out;
+	}
+	r.env = environ;
+	r.input = &input;
+	http_dispatch(app, &r);
+	response_head(app, &r, &head);
+	fwrite(head.data, 1, head.len, stdout);
+	if (r.method != HTTP_HEAD && r.status != 304)
+		fwrite(body.data ? body.data : "", 1, body.len, stdout);
+	fflush(stdout);
+	app->worker_close(&r);
+out:
+	arena_free(&arena);
+	buf_free(&headers);
+	buf_free(&body);
+	buf_free(&head);
+	return rc;
+}
+
+/* Open and close one worker's resources, so a bad database fails at start-up. */
+static int
+check_worker(const struct app *app, const struct config *cfg, const struct mu_set *tpl)
+{
+	struct arena arena;
+	struct buf headers = BUF_INIT, body = BUF_INIT;
+	struct req r;
+	char err[256];
+	int rc = 0;
+
+	arena_init(&arena);
+	memset(&r, 0, sizeof(r));
+	req_begin(&r, &arena, &headers, &body, cfg, tpl);
+	if (app->worker_open(&r, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		rc = -1;
+	} else
+		app->worker_close(&r);
+	arena_free(&arena);
+	buf_free(&headers);
+	buf_free(&body);
+	return rc;
+}
+
+/* Become cfg->user when running as root.  Returns 0, or -1 after logging why. */
+static int
+drop_root(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		log_error("--user %s: no such user", cfg->user);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_error("cannot switch to user %s: %s", cfg->user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		log_error("dropping root did not stick");
+		return -1;
+	}
+	return 0;
+}
+
+/* The listening socket: systemd's fd 3, --listen, or a spawner's fd 0; -1 for CGI. */
+static int
+open_listener(const struct config *cfg, int *fd)
+{
+	const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+
+	if (cfg->listen != NULL && *cfg->listen != '\0') {
+		const char *addr = cfg->listen;
+		int is_unix = strncmp(addr, "unix:", 5) == 0;
+
+		if (is_unix) {
+			addr += 5;
+			unlink(addr);
+		} else if (strchr(addr, ':') == NULL) {
+			log_error("--listen %s: expected unix:/path or host:port", addr);
+			return -1;
+		}
+		if ((*fd = FCGX_OpenSocket(addr, 128)) < 0) {
+			log_error("--listen %s: cannot listen: %s", cfg->listen, strerror(errno));
+			return -1;
+		}
+		/* nginx runs as another user: the socket's folder guards access. */
+		if (is_unix)
+			chmod(addr, 0666);
+		return 0;
+	}
+	if (lfds != NULL && lpid != NULL && atoi(lpid) == (int)getpid()) {
+		if (atoi(lfds) < 1) {
+			log_error("LISTEN_FDS=%s: no socket passed", lfds);
+			return -1;
+		}
+		*fd = 3;
+		return 0;
+	}
+	*fd = FCGX_IsCGI() ? -1 : 0;
+	return 0;
+}
+
+int
+http_serve(const struct app *app, const struct config *cfg, const struct mu_set *tpl)
+{
+	struct worker *workers;
+	int fd, i, n;
+
+	if (geteuid() == 0 && (cfg->user == NULL || *cfg->user == '\0')) {
+		log_error("refusing to run as root: give --user NAME");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 2;
+	}
+	if (open_listener(cfg, &fd) != 0)
+		return 2;
+	if (drop_root(cfg) != 0)
+		return 2;
+	if (check_worker(app, cfg, tpl) != 0)
+		return 2;
+	if (fd < 0)
+		return serve_cgi(app, cfg, tpl);
+
+	n = cfg->workers > 0 ? cfg->workers : 1;
+	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++) {
+		workers[i].app = app;
+		workers[i].cfg = cfg;
+		workers[i].tpl = tpl;
+		workers[i].listen_fd = fd;
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
+			die("cannot start worker thread");
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(workers[i].thread, NULL);
+	free(workers);
+	return 0;
+}

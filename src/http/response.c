@@ -1,0 +1,114 @@
+/* response.c: building the buffered response: headers, cookies, redirects, validators. */
+#include "http.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+
+int
+resp_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	buf_puts(r->headers, name);
+	buf_append(r->headers, ": ", 2);
+	buf_puts(r->headers, value);
+	buf_append(r->headers, "\r\n", 2);
+	return 0;
+}
+
+void
+resp_cookie(struct req *r, const char *name, const char *value, const char *path,
+	    long max_age, int http_only, const char *same_site)
+{
+	char *line;
+
+	line = arena_printf(r->arena, "%s=%s; Path=%s%s%s%s%s", name, value,
+			    *path ? path : "/", http_only ? "; HttpOnly" : "",
+			    r->cfg->secure ? "; Secure" : "",
+			    same_site ? "; SameSite=" : "", same_site ? same_site : "");
+	if (max_age >= 0)
+		line = arena_printf(r->arena, "%s; Max-Age=%ld", line, max_age);
+	resp_header(r, "Set-Cookie", line);
+}
+
+int
+resp_redirect(struct req *r, int status, const char *path)
+{
+	/* A relative reference keeps the redirect on whatever host the client used. */
+	resp_header(r, "Location", arena_printf(r->arena, "%s%s", r->cfg->mount, path));
+	r->status = status;
+	return status;
+}
+
+const char *
+http_date(struct arena *a, time_t t)
+{
+	struct tm tm;
+	char *s = arena_alloc(a, 40);
+
+	gmtime_r(&t, &tm);
+	strftime(s, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return s;
+}
+
+/* Does the If-None-Match list hold tag (weak comparison, RFC 9110 13.1.2)? */
+static int
+etag_matches(const char *header, const char *tag)
+{
+	size_t n = strlen(tag);
+	const char *p = header;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (strncmp(p, tag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+		    p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
+}
+
+int
+resp_validators(struct req *r, const char *etag, time_t last_modified)
+{
+	const char *quoted = arena_printf(r->arena, "\"%s\"", etag);
+	const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+
+	resp_header(r, "ETag", quoted);
+	if (last_modified > 0)
+		resp_header(r, "Last-Modified", http_date(r->arena, last_modified));
+	return inm != NULL && etag_matches(inm, quoted);
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}

@@ -1,0 +1,157 @@
+/* text.c: slugs and dates, shared by pages, feeds and the command line. */
+#include "render.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SLUG_MAX 80
+
+/* The unaccented ASCII letter for a Latin-1 Supplement letter (U+00C0..U+00FF), or 0. */
+static char
+latin1_base(unsigned cp)
+{
+	static const char map[] =
+		"AAAAAAACEEEEIIII" "DNOOOOO*OUUUUYTs"   /* U+00C0 .. U+00DF */
+		"aaaaaaaceeeeiiii" "dnooooo/ouuuuyty";  /* U+00E0 .. U+00FF */
+	char c;
+
+	if (cp < 0xc0 || cp > 0xff)
+		return 0;
+	c = map[cp - 0xc0];
+	return c == '*' || c == '/' ? 0 : c;
+}
+
+char *
+slugify(struct arena *a, const char *title)
+{
+	char *out = arena_alloc(a, SLUG_MAX + 1);
+	const unsigned char *s = (const unsigned char *)title;
+	size_t n = 0;
+	int gap = 0;
+
+	while (*s != '\0' && n < SLUG_MAX) {
+		char c = 0;
+
+		if (isalnum(*s) && *s < 0x80) {
+			c = (char)tolower(*s);
+			s++;
+		} else if (*s == 0xc3 && s[1] >= 0x80 && s[1] <= 0xbf) {
+			c = (char)tolower((unsigned char)latin1_base(0xc0 + (s[1] & 0x3f)));
+			s += 2;
+		} else if (*s == '\'' || (s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x99)) {
+			/* Apostrophes join: "don't" -> "dont". */
+			s += *s == '\'' ? 1 : 3;
+			continue;
+		} else {
+			s++;
+			while (*s >= 0x80 && *s < 0xc0)
+				s++;
+		}
+		if (c == 0) {
+			gap = n > 0;
+			continue;
+		}
+		if (gap && n < SLUG_MAX - 1)
+			out[n++] = '-';
+		gap = 0;
+		out[n++] = c;
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+	return out;
+}
+
+int
+slug_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 200 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+const char *
+date_rfc3339(struct arena *a, time_t t)
+{
+	struct tm tm;
+	char *s = arena_alloc(a, 32);
+
+	gmtime_r(&t, &tm);
+	strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return s;
+}
+
+const char *
+date_human(struct arena *a, time_t t)
+{
+	static const char *const months[] = { "January", "February", "March", "April",
+		"May", "June", "July", "August", "September", "October", "November",
+		"December" };
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return arena_printf(a, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+int
+date_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, consumed = 0, oh, om;
+	const char *p;
+	long offset = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10)
+		return -1;
+	p = s + consumed;
+	if (*p == 'T' || *p == ' ') {
+		int n = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return -1;
+		p += 1 + n;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+				return -1;
+			p += 3;
+			if (*p == '.')
+				for (p++; isdigit((unsigned char)*p); p++)
+					;
+		}
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
+		    strlen(p) == 6) {
+			offset = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
+			p += 6;
+		}
+	}
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = timegm(&tm) - offset;
+	/* timegm normalises 31 February to March: refuse dates that moved. */
+	{
+		struct tm back;
+		time_t t = *out + offset;
+		gmtime_r(&t, &back);
+		if (back.tm_mday != d || back.tm_mon != mo - 1)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,159 @@
+/* app.c: the public blog's route table, per-worker state and shared page plumbing. */
+#include "site.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+#include <sodium.h>
+
+static const struct route site_routes[] = {
+	{ HTTP_GET, "/", site_index, SITE_CACHEABLE },
+	{ HTTP_GET, "/page/*", site_page, SITE_CACHEABLE },
+	{ HTTP_GET, "/posts/*", site_post, SITE_CACHEABLE },
+	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
+	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
+	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
+	{ HTTP_GET, "/search", site_search, SITE_CACHEABLE },
+	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
+	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
+};
+
+static const char *const site_templates[] = {
+	"index", "post", "search", "error", "feed", "comments_feed", "sitemap", NULL
+};
+
+static int
+site_worker_open(struct req *r, char *err, size_t errlen)
+{
+	r->db = db_open(r->cfg->db, DB_OPEN_EXISTING, err, errlen);
+	return r->db ? 0 : -1;
+}
+
+static void
+site_worker_close(struct req *r)
+{
+	db_close(r->db);
+	r->db = NULL;
+}
+
+static void
+site_error_page(struct req *r, int status)
+{
+	struct mu_map *ctx;
+	const char *title, *message;
+
+	switch (status) {
+	case 404:
+		title = "Page not found";
+		message = "There is nothing at this address. It may have moved, or the link may be mistyped.";
+		break;
+	case 405:
+		title = "Method not allowed";
+		message = "This address does not accept that kind of request.";
+		break;
+	case 403:
+		title = "Comments are closed";
+		message = "This post no longer takes comments.";
+		break;
+	case 413:
+		title = "Too large";
+		message = "What you sent is larger than this site accepts.";
+		break;
+	case 429:
+		title = "Slow down";
+		message = "You have sent several comments in a short time. Please wait a minute and try again.";
+		break;
+	case 400:
+	case 414:
+	case 415:
+		title = "Bad request";
+		message = "Your browser sent a request this site could not understand.";
+		break;
+	default:
+		title = "Something went wrong";
+		message = "The site could not answer this request. Please try again in a moment.";
+		break;
+	}
+	r->content_type = NULL;
+	ctx = site_context(r, title);
+	mu_set_int(ctx, "status", status);
+	mu_set_str(ctx, "message", message);
+	buf_reset(r->body);
+	mu_render(r->tpl, "error", &(struct mu_value){ .type = MU_MAP, .u.map = ctx }, r->body);
+}
+
+struct mu_map *
+site_context(struct req *r, const char *page_title)
+{
+	struct mu_map *ctx = mu_map_new(r->arena);
+	struct tm tm;
+
+	gmtime_r(&r->now, &tm);
+	mu_set_str(ctx, "site_title", r->cfg->site_title);
+	mu_set_str(ctx, "site_description", r->cfg->site_description);
+	mu_set_str(ctx, "base_url", r->cfg->base_url);
+	mu_set_str(ctx, "mount", r->cfg->mount);
+	mu_set_str(ctx, "page_title", page_title);
+	mu_set_int(ctx, "year", tm.tm_year + 1900);
+	return ctx;
+}
+
+int
+site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
+{
+	struct mu_value root = { .type = MU_MAP, .u.map = ctx };
+
+	buf_reset(r->body);
+	if (mu_render(r->tpl, name, &root, r->body) != 0) {
+		log_error("template %s is missing", name);
+		return 500;
+	}
+	r->status = status;
+	return status;
+}
+
+int
+site_not_modified(struct req *r, const char *extra)
+{
+	int64_t gen, modified;
+	unsigned char hash[12];
+	char hex[sizeof(hash) * 2 + 1];
+	struct buf key = BUF_INIT;
+	int hit;
+
+	if (db_generation(r->db, &gen, &modified) != STORE_OK)
+		return 0;
+	/* The day is part of the key: pages carry form tokens that age. */
+	buf_printf(&key, "%lld|%lld|%s|%s|%s", (long long)gen, (long long)(r->now / 86400),
+		   r->path, r->query_string, extra ? extra : "");
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key.data, key.len,
+			   NULL, 0);
+	buf_free(&key);
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	hit = resp_validators(r, hex, (time_t)modified);
+	if (hit)
+		r->status = 304;
+	return hit;
+}
+
+const struct app site_app = {
+	.name = "parley-blog",
+	.routes = site_routes,
+	.nroutes = sizeof(site_routes) / sizeof(site_routes[0]),
+	.security_headers =
+		"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
+		"X-Content-Type-Options: nosniff\r\n"
+		"Referrer-Policy: strict-origin-when-cross-origin\r\n",
+	.templates = site_templates,
+	.worker_open = site_worker_open,
+	.worker_close = site_worker_close,
+	.guard = NULL,
+	.after = NULL,
+	.error_page = site_error_page,
+};

@@ -1,0 +1,296 @@
+/* db.c: the SQLite connection: opening, migrations, the statement cache, transactions. */
+#include "db.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "migrations.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+int
+db_schema_version(void)
+{
+	return migrations_count ? migrations[migrations_count - 1].version : 0;
+}
+
+void
+db_log_error(struct db *db, const char *what)
+{
+	log_error("database: %s: %s", what, sqlite3_errmsg(db->handle));
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("database: %s", msg ? msg : sqlite3_errmsg(db->handle));
+		sqlite3_free(msg);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 4) % DB_STMT_CACHE, i;
+	sqlite3_stmt *st;
+
+	for (i = 0; i < DB_STMT_CACHE; i++) {
+		size_t slot = (h + i) % DB_STMT_CACHE;
+		if (db->cache[slot].sql == sql) {
+			st = db->cache[slot].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+		if (db->cache[slot].sql == NULL) {
+			if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			    &st, NULL) != SQLITE_OK) {
+				log_error("database: cannot prepare \"%.60s...\": %s", sql,
+					  sqlite3_errmsg(db->handle));
+				return NULL;
+			}
+			db->cache[slot].sql = sql;
+			db->cache[slot].stmt = st;
+			return st;
+		}
+	}
+	die("statement cache full: raise DB_STMT_CACHE");
+}
+
+int
+db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(db->handle) == SQLITE_CONSTRAINT_UNIQUE)
+		return STORE_CONFLICT;
+	db_log_error(db, sqlite3_sql(st));
+	return STORE_ERR;
+}
+
+int
+db_begin(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");
+
+	return st ? db_exec_stmt(db, st) : STORE_ERR;
+}
+
+int
+db_commit(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "COMMIT");
+
+	return st ? db_exec_stmt(db, st) : STORE_ERR;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? (const char *)s : "";
+}
+
+int
+db_generation(struct db *db, int64_t *generation, int64_t *modified_at)
+{
+	static const char sql[] = "SELECT generation, modified_at FROM site_state WHERE id = 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return STORE_ERR;
+	}
+	*generation = sqlite3_column_int64(st, 0);
+	*modified_at = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+static int
+user_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Read the site secret into db->secret; 0 when present, 1 when absent, -1 on error. */
+static int
+load_secret(struct db *db)
+{
+	static const char sql[] = "SELECT value FROM settings WHERE key = 'secret'";
+	sqlite3_stmt *st;
+	const char *hex;
+	size_t len;
+	int rc = 1;
+
+	if (sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		hex = db_col_text(st, 0);
+		rc = sodium_hex2bin(db->secret, sizeof(db->secret), hex, strlen(hex), NULL,
+				    &len, NULL) == 0 && len == sizeof(db->secret) ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	db->has_secret = rc == 0;
+	return rc;
+}
+
+int
+db_migrate(struct db *db, char *err, size_t errlen)
+{
+	int have = user_version(db), applied = 0, i;
+	char *msg = NULL, pragma[64];
+
+	if (have < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db->handle));
+		return -1;
+	}
+	if (have > db_schema_version()) {
+		snprintf(err, errlen, "database schema %d is newer than this parley (%d)",
+			 have, db_schema_version());
+		return -1;
+	}
+	for (i = 0; i < migrations_count; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= have)
+			continue;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+		if (sqlite3_exec(db->handle, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->handle, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->handle, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->handle, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", m->name,
+				 msg ? msg : sqlite3_errmsg(db->handle));
+			sqlite3_free(msg);
+			db_rollback(db);
+			return -1;
+		}
+		applied++;
+	}
+	if (load_secret(db) == 1) {
+		unsigned char secret[DB_SECRET_BYTES];
+		char hex[DB_SECRET_BYTES * 2 + 1];
+		sqlite3_stmt *st;
+		int rc;
+
+		randombytes_buf(secret, sizeof(secret));
+		sodium_bin2hex(hex, sizeof(hex), secret, sizeof(secret));
+		sodium_memzero(secret, sizeof(secret));
+		if (sqlite3_prepare_v2(db->handle,
+		    "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', ?)", -1,
+		    &st, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot store the site secret: %s",
+				 sqlite3_errmsg(db->handle));
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		sodium_memzero(hex, sizeof(hex));
+		if (rc != SQLITE_DONE || load_secret(db) != 0) {
+			snprintf(err, errlen, "cannot store the site secret");
+			return -1;
+		}
+	}
+	return applied;
+}
+
+struct db *
+db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
+{
+	struct db *db;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, v;
+	struct stat sb;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium failed to initialise");
+		return NULL;
+	}
+	if (mode == DB_OPEN_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (stat(path, &sb) != 0) {
+		snprintf(err, errlen, "%s: no database here (run 'parley init' first)", path);
+		return NULL;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		die("out of memory");
+	if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 db->handle ? sqlite3_errmsg(db->handle) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = FULL;", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: not a usable SQLite database: %s", path,
+			 sqlite3_errmsg(db->handle));
+		goto fail;
+	}
+	if ((v = user_version(db)) < 0) {
+		snprintf(err, errlen, "%s: not a usable SQLite database: %s", path,
+			 sqlite3_errmsg(db->handle));
+		goto fail;
+	}
+	if (mode != DB_OPEN_CREATE) {
+		if (v != db_schema_version()) {
+			snprintf(err, errlen, "%s: schema version %d, this parley needs %d "
+				 "(run 'parley init')", path, v, db_schema_version());
+			goto fail;
+		}
+		if (load_secret(db) != 0) {
+			snprintf(err, errlen, "%s: the site secret is missing (run 'parley init')", path);
+			goto fail;
+		}
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < DB_STMT_CACHE; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close(db->handle);
+	sodium_memzero(db->secret, sizeof(db->secret));
+	free(db);
+}
