@@ -32,6 +32,28 @@ int site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
  */
 int site_not_modified(struct req *r, const char *extra);
 
+struct post;
+
+/*
+ * Render the whole post page for p (loaded with body and tags) with the
+ * given status: 200 for a plain GET, 422 when the comment intake re-renders
+ * it with the reader's form and errors (src/site/post.c).
+ */
+int site_post_page(struct req *r, const struct post *p, int status);
+
+/*
+ * The comment part of a post page (src/site/comment.c): adds to ctx the
+ * thread of approved comments (and this browser's own pending ones), the
+ * form with a fresh signed token, and, after a failed submission, the
+ * reader's values and the message for each bad field.  0 or an HTTP status.
+ */
+int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
+/*
+ * What besides the site generation changes a post page for this browser
+ * (its own pending comments cookie): the extra for site_not_modified.
+ */
+const char *site_comment_etag_extra(struct req *r);
+
 /* Handlers, one file per page family. */
 int site_index(struct req *r);
 int site_page(struct req *r);

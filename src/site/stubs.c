@@ -8,5 +8,3 @@ int site_tag(struct req *r) { (void)r; return 404; }
 int site_search(struct req *r) { (void)r; return 404; }
 int site_feed(struct req *r) { (void)r; return 404; }
 int site_sitemap(struct req *r) { (void)r; return 404; }
-int site_comment_feed(struct req *r) { (void)r; return 404; }
-int site_comment_post(struct req *r) { (void)r; return 404; }

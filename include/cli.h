@@ -1,0 +1,43 @@
+/* cli.h: the parley command's shared state and its subcommands, one file each in src/cli/. */
+#ifndef PARLEY_CLI_H
+#define PARLEY_CLI_H
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+
+/* Exit statuses of every subcommand (SPEC.md). */
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAILED = 1,   /* the operation failed: message on stderr */
+	CLI_USAGE = 2,    /* bad usage: message on stderr */
+};
+
+/*
+ * What main() hands each subcommand: the finished configuration (after
+ * --config and --db), an arena for the run, and the database opened as the
+ * subcommand asked (NULL until cli_open_db is called).
+ */
+struct cli {
+	struct config cfg;
+	struct arena arena;
+	struct db *db;
+};
+
+/* Open cfg.db (DB_OPEN_READWRITE); CLI_OK, or CLI_FAILED after printing why. */
+int cli_open_db(struct cli *c);
+
+/*
+ * Subcommands: argv[0] is the subcommand's name ("comments"), global flags
+ * (--db, --config) already removed.  Each returns an enum cli_exit.
+ */
+int cli_init(struct cli *c, int argc, char **argv);
+int cli_user(struct cli *c, int argc, char **argv);
+int cli_post(struct cli *c, int argc, char **argv);
+int cli_import(struct cli *c, int argc, char **argv);
+int cli_backup(struct cli *c, int argc, char **argv);
+int cli_check(struct cli *c, int argc, char **argv);
+int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/comments.c */
+int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/wordpress.c */
+
+#endif
