@@ -30,7 +30,8 @@ void buf_putc(struct buf *b, char c);
 /* printf-style append.  Never use this to write untrusted data into HTML. */
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Hand the data to the caller (who frees it) and leave b empty. */
 char *buf_detach(struct buf *b, size_t *len);

@@ -19,7 +19,7 @@ log_program(void)
 	return program;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vlog(const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -34,7 +34,7 @@ responder_main(int argc, char **argv, const struct app *app)
 	log_set_program(app->name);
 	config_defaults(&cfg);
 	/* First pass: --help, --version, --config and flag syntax. */
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout, app->name);
@@ -60,7 +60,6 @@ responder_main(int argc, char **argv, const struct app *app)
 			config_path = argv[i + 1];
 			explicit_config = 1;
 		}
-		i++;
 	}
 	/* The default file may be absent when flags say everything needed. */
 	if (config_load(&cfg, config_path, !explicit_config, err, sizeof(err)) != 0) {
