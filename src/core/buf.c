@@ -44,6 +44,7 @@ buf_reserve(struct buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;
+	/* The first reservation must also leave data a valid empty string. */
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
@@ -51,6 +52,7 @@ buf_reserve(struct buf *b, size_t extra)
 		die("out of memory");
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0';
 }
 
 void

@@ -1,4 +1,4 @@
-/* mustache.c: Mustache templates compiled once into node lists, rendered by walking them. */
+/* mustache.c: Mustache templates compiled once to node arrays, rendered by walking them. */
 #include "mustache.h"
 
 #include <sys/stat.h>
@@ -71,15 +71,15 @@ struct mu_key {
 
 struct mu_node {
 	enum mu_node_type type;
-	int line_start;		/* begins a template line: gets a partial's indent */
+	int line_start;		/* begins a template line (gets partial indent) */
 	const char *text;	/* TEXT: the bytes; others: the tag's name */
 	size_t len;
 	size_t key;		/* first part of the name in the template's keys */
-	size_t nkeys;		/* parts in the name; 0 for the implicit iterator "." */
+	size_t nkeys;		/* parts in the name; 0 for "." */
 	size_t end;		/* SECTION, INVERTED: first node after the body */
 	uint32_t hash;		/* PARTIAL: hash of the name */
-	int standalone;		/* PARTIAL: alone on its line, so its lines are indented */
-	const char *indent;	/* PARTIAL: the whitespace before a standalone tag */
+	int standalone;		/* PARTIAL: alone on its line */
+	const char *indent;	/* PARTIAL: whitespace before a standalone tag */
 	size_t indentlen;
 };
 
@@ -516,18 +516,86 @@ mu_standalone(const struct mu_parser *p, const char *text, const char *tag,
 }
 
 /*
+ * Add the node of a tag other than a comment or delimiter change: sigil is
+ * its type ('\0' for {{name}}), [s, e) its content, tag where it starts
+ * (for messages) and, for a standalone tag, indent the start of its line.
+ * Returns 0, or -1 with a message.
+ */
+static int
+mu_tag_add(struct mu_parser *p, char sigil, const char *s, const char *e,
+	   const char *tag, int standalone, const char *indent)
+{
+	struct mu_node *n;
+	const char *q;
+
+	/* Every such tag holds one name without inner whitespace. */
+	while (s < e && mu_is_space(*s))
+		s++;
+	while (e > s && mu_is_space(e[-1]))
+		e--;
+	if (s == e)
+		return mu_error(p, tag, "empty tag");
+	for (q = s; q < e; q++)
+		if (mu_is_space(*q))
+			return mu_error(p, tag, "space in name \"%.*s\"",
+			    (int)(e - s), s);
+
+	switch (sigil) {
+	case '/':
+		if (p->depth == 0)
+			return mu_error(p, tag,
+			    "closing tag {{/%.*s}} without an open section",
+			    (int)(e - s), s);
+		n = &p->t->nodes[p->stack[p->depth - 1]];
+		if (n->len != (size_t)(e - s) || memcmp(n->text, s, n->len) != 0)
+			return mu_error(p, tag,
+			    "closing tag {{/%.*s}} does not match {{%c%.*s}}",
+			    (int)(e - s), s, n->type == MU_NODE_SECTION ? '#' : '^',
+			    (int)n->len, n->text);
+		n->end = p->t->nnodes;
+		p->depth--;
+		return 0;
+	case '>':
+		n = mu_node_add(p, MU_NODE_PARTIAL, s, (size_t)(e - s));
+		n->hash = mu_hash(s, n->len);
+		if (standalone) {
+			/* The partial's own lines carry the indent instead. */
+			n->line_start = 0;
+			n->standalone = 1;
+			n->indent = indent;
+			n->indentlen = (size_t)(tag - indent);
+		}
+		return 0;
+	case '#':
+	case '^':
+		if (p->depth == MU_NEST_MAX)
+			return mu_error(p, tag, "sections nested deeper than %d",
+			    MU_NEST_MAX);
+		n = mu_node_add(p, sigil == '#' ? MU_NODE_SECTION :
+		    MU_NODE_INVERTED, s, (size_t)(e - s));
+		if (standalone)
+			n->line_start = 0;
+		p->stack[p->depth++] = p->t->nnodes - 1;
+		return mu_name_parse(p, n, tag);
+	default:
+		n = mu_node_add(p, sigil == '\0' ? MU_NODE_ESCAPED : MU_NODE_RAW,
+		    s, (size_t)(e - s));
+		return mu_name_parse(p, n, tag);
+	}
+}
+
+/*
  * Compile t->src into t->nodes.  Returns 0, or -1 with a one-line message
  * in p->err.
  */
 static int
 mu_compile(struct mu_parser *p)
 {
-	const char *text = p->src, *tag, *s, *e, *q, *close, *after, *cut;
-	const char *resume;
-	struct mu_node *n;
+	const char *text = p->src, *tag, *s, *close, *after, *cut, *resume;
+	const struct mu_node *n;
 	char sigil, needle[MU_DELIM_MAX + 2];
 	size_t nlen;
-	int standalone;
+	int standalone, rc;
 
 	memcpy(p->otag, "{{", 2);
 	p->olen = 2;
@@ -556,6 +624,7 @@ mu_compile(struct mu_parser *p)
 			return mu_error(p, tag, "unclosed tag");
 		after = close + nlen;
 
+		/* A standalone tag takes its whole line with it. */
 		cut = tag;
 		resume = after;
 		standalone = sigil != '\0' && sigil != '&' && sigil != '{' &&
@@ -564,73 +633,15 @@ mu_compile(struct mu_parser *p)
 		text = resume;
 
 		if (sigil == '!')
-			goto next;
-		if (sigil == '=') {
-			if (mu_delim_parse(p, s, close, tag) == -1)
-				return -1;
-			goto next;
-		}
+			rc = 0;
+		else if (sigil == '=')
+			rc = mu_delim_parse(p, s, close, tag);
+		else
+			rc = mu_tag_add(p, sigil, s, close, tag, standalone, cut);
+		if (rc == -1)
+			return -1;
 
-		/* Every other tag holds one name without inner whitespace. */
-		e = close;
-		while (s < e && mu_is_space(*s))
-			s++;
-		while (e > s && mu_is_space(e[-1]))
-			e--;
-		if (s == e)
-			return mu_error(p, tag, "empty tag");
-		for (q = s; q < e; q++)
-			if (mu_is_space(*q))
-				return mu_error(p, tag, "space in name \"%.*s\"",
-				    (int)(e - s), s);
-
-		switch (sigil) {
-		case '/':
-			if (p->depth == 0)
-				return mu_error(p, tag,
-				    "closing tag {{/%.*s}} without an open section",
-				    (int)(e - s), s);
-			n = &p->t->nodes[p->stack[p->depth - 1]];
-			if (n->len != (size_t)(e - s) ||
-			    memcmp(n->text, s, n->len) != 0)
-				return mu_error(p, tag,
-				    "closing tag {{/%.*s}} does not match {{#%.*s}}",
-				    (int)(e - s), s, (int)n->len, n->text);
-			n->end = p->t->nnodes;
-			p->depth--;
-			break;
-		case '>':
-			n = mu_node_add(p, MU_NODE_PARTIAL, s, (size_t)(e - s));
-			n->hash = mu_hash(s, n->len);
-			if (standalone) {
-				/* Its own lines carry the indent instead. */
-				n->line_start = 0;
-				n->standalone = 1;
-				n->indent = cut;
-				n->indentlen = (size_t)(tag - cut);
-			}
-			break;
-		case '#':
-		case '^':
-			if (p->depth == MU_NEST_MAX)
-				return mu_error(p, tag,
-				    "sections nested deeper than %d", MU_NEST_MAX);
-			n = mu_node_add(p, sigil == '#' ? MU_NODE_SECTION :
-			    MU_NODE_INVERTED, s, (size_t)(e - s));
-			if (standalone)
-				n->line_start = 0;
-			if (mu_name_parse(p, n, tag) == -1)
-				return -1;
-			p->stack[p->depth++] = p->t->nnodes - 1;
-			break;
-		default:
-			n = mu_node_add(p, sigil == '\0' ? MU_NODE_ESCAPED :
-			    MU_NODE_RAW, s, (size_t)(e - s));
-			if (mu_name_parse(p, n, tag) == -1)
-				return -1;
-			break;
-		}
-next:
+		/* Comments, delimiter changes and closing tags write nothing. */
 		if (standalone)
 			p->line_start = 1;
 		else if (sigil != '!' && sigil != '=' && sigil != '/')
@@ -912,28 +923,76 @@ struct mu_render {
 static const unsigned char mu_escape_class[256] = {
 	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
 };
-static const struct { const char *s; size_t len; } mu_entity[] = {
+/* Padded to eight bytes so each is copied with one fixed-size store. */
+static const struct { char s[8]; size_t len; } mu_entity[] = {
 	{ "", 0 }, { "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 },
 	{ "&quot;", 6 }, { "&#39;", 5 },
 };
 
-/* Append s HTML-escaped, copying each run of safe bytes in one append. */
+#define MU_BYTES(c)	((uint64_t)(c) * 0x0101010101010101ull)
+#define MU_HAS_ZERO(w)	(((w) - MU_BYTES(1)) & ~(w) & MU_BYTES(0x80))
+#define MU_ESCAPE_CHUNK	4096	/* input bytes per reservation of output */
+
+/*
+ * Index of the first byte of s[i, end) that needs escaping, or end.  Eight
+ * bytes at a time: '&' and '\'' are the bytes that are 0x27 once bit 0 is
+ * set, '<' and '>' those that are 0x3e once bit 1 is set, then '"'.
+ */
+static size_t
+mu_escape_next(const char *s, size_t i, size_t end)
+{
+	uint64_t w, amp, angle, quote;
+
+	for (; end - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		amp = (w | MU_BYTES(0x01)) ^ MU_BYTES(0x27);
+		angle = (w | MU_BYTES(0x02)) ^ MU_BYTES(0x3e);
+		quote = w ^ MU_BYTES(0x22);
+		if (MU_HAS_ZERO(amp) | MU_HAS_ZERO(angle) | MU_HAS_ZERO(quote))
+			break;
+	}
+	while (i < end && mu_escape_class[(unsigned char)s[i]] == 0)
+		i++;
+	return i;
+}
+
+/*
+ * Append s HTML-escaped.  Text without special bytes, the common case, is
+ * one append.  Otherwise output space is reserved once per chunk of input
+ * (six bytes per input byte, plus the padding of the last entity) and
+ * written directly, runs of safe bytes with one memcpy each.
+ */
 static void
 mu_escape(struct buf *out, const char *s, size_t len)
 {
-	size_t i, run = 0;
+	size_t run, end, i;
 	unsigned char c;
+	char *w;
 
-	for (i = 0; i < len; i++) {
-		if ((c = mu_escape_class[(unsigned char)s[i]]) == 0)
-			continue;
-		if (i > run)
-			buf_append(out, s + run, i - run);
-		buf_append(out, mu_entity[c].s, mu_entity[c].len);
-		run = i + 1;
+	if (mu_escape_next(s, 0, len) == len) {
+		buf_append(out, s, len);
+		return;
 	}
-	if (len > run)
-		buf_append(out, s + run, len - run);
+	for (run = 0; run < len; ) {
+		end = len - run < MU_ESCAPE_CHUNK ? len : run + MU_ESCAPE_CHUNK;
+		buf_reserve(out, (end - run) * 6 + 8);
+		w = out->data + out->len;
+		while (run < end) {
+			i = mu_escape_next(s, run, end);
+			memcpy(w, s + run, i - run);
+			w += i - run;
+			if (i == end) {
+				run = end;
+				break;
+			}
+			c = mu_escape_class[(unsigned char)s[i]];
+			memcpy(w, mu_entity[c].s, 8);
+			w += mu_entity[c].len;
+			run = i + 1;
+		}
+		out->len = (size_t)(w - out->data);
+	}
+	out->data[out->len] = '\0';
 }
 
 static void
@@ -976,13 +1035,14 @@ static const struct mu_value *
 mu_lookup(const struct mu_template *t, const struct mu_node *n,
 	  const struct mu_context *ctx)
 {
-	const struct mu_key *k = &t->keys[n->key];
+	const struct mu_key *k;
 	const struct mu_entry *e = NULL;
 	const struct mu_value *v;
 	size_t i;
 
 	if (n->nkeys == 0)
 		return ctx == NULL ? NULL : ctx->value;
+	k = &t->keys[n->key];
 	for (; ctx != NULL; ctx = ctx->outer) {
 		v = ctx->value;
 		if (v->type == MU_MAP &&
@@ -1127,7 +1187,6 @@ mu_render(const struct mu_set *set, const char *name,
 	r.overflow = 0;
 	ctx.value = root;
 	ctx.outer = NULL;
-	buf_reserve(out, t->srclen);
 	mu_nodes_render(&r, t, 0, t->nnodes, root == NULL ? NULL : &ctx, NULL);
 	return r.overflow ? -1 : 0;
 }
