@@ -45,7 +45,7 @@ struct post_input {
 	const char *slug;       /* required: derived from the title by the caller if absent */
 	const char *title;
 	const char *author;
-	time_t published_at;
+	time_t published_at;    /* 0: now for a new post, unchanged on update */
 	int draft;
 	int comments_open;
 	const char *body_md;

@@ -75,7 +75,7 @@ db_exec_stmt(struct db *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return STORE_OK;
-	if (rc == SQLITE_CONSTRAINT &&
+	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
 	    sqlite3_extended_errcode(db->handle) == SQLITE_CONSTRAINT_UNIQUE)
 		return STORE_CONFLICT;
 	db_log_error(db, sqlite3_sql(st));

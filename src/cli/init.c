@@ -1,0 +1,41 @@
+/* init.c: `parley init`: create the database or bring its schema up to date. */
+#include <sys/stat.h>
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "log.h"
+
+/*
+ * Create cfg.db when missing and apply every pending migration.  Says
+ * "created", "migrated to version N" or "up to date"; running it again is
+ * harmless.
+ */
+int
+cli_init(struct cli *c, int argc, char **argv)
+{
+	char err[512];
+	struct stat sb;
+	int existed, applied;
+
+	if (argc != 1) {
+		log_error("usage: parley init");
+		return CLI_USAGE;
+	}
+	existed = stat(c->cfg.db, &sb) == 0 && sb.st_size > 0;
+	if ((c->db = db_open(c->cfg.db, DB_OPEN_CREATE, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return CLI_FAILED;
+	}
+	if ((applied = db_migrate(c->db, err, sizeof(err))) < 0) {
+		log_error("%s: %s", c->cfg.db, err);
+		return CLI_FAILED;
+	}
+	if (!existed)
+		printf("created %s (schema version %d)\n", c->cfg.db, db_schema_version());
+	else if (applied > 0)
+		printf("migrated to version %d\n", db_schema_version());
+	else
+		printf("up to date\n");
+	return CLI_OK;
+}

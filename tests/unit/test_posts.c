@@ -1,0 +1,358 @@
+/* test_posts.c: the posts store against a real, freshly migrated SQLite file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "check.h"
+#include "db.h"
+#include "posts.h"
+
+static char db_dir[] = "/tmp/parley-test-posts-XXXXXX";
+static char db_path[256];
+
+static struct db *
+open_fresh(void)
+{
+	char err[256];
+	struct db *db;
+
+	if (mkdtemp(db_dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(db_path, sizeof(db_path), "%s/test.db", db_dir);
+	if ((db = db_open(db_path, DB_OPEN_CREATE, err, sizeof(err))) == NULL ||
+	    db_migrate(db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cannot make a database: %s\n", err);
+		exit(1);
+	}
+	return db;
+}
+
+static void
+remove_fresh(struct db *db)
+{
+	char path[300];
+
+	db_close(db);
+	unlink(db_path);
+	snprintf(path, sizeof(path), "%s-wal", db_path);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", db_path);
+	unlink(path);
+	rmdir(db_dir);
+}
+
+static int
+save(struct db *db, const char *slug, const char *title, const char *body,
+     time_t when, int draft, const char *const *tags, size_t ntags, int *created)
+{
+	struct post_input in;
+	int64_t id;
+
+	memset(&in, 0, sizeof(in));
+	in.slug = slug;
+	in.title = title;
+	in.author = "Sam Rivera";
+	in.published_at = when;
+	in.draft = draft;
+	in.comments_open = 1;
+	in.body_md = body;
+	in.tags = tags;
+	in.ntags = ntags;
+	return posts_save(db, &in, &id, created);
+}
+
+static int
+count_rows(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_save_get_update_delete(struct db *db, struct arena *a)
+{
+	static const char *const tags1[] = { "Peer work", " unions ", "" };
+	static const char *const tags2[] = { "Peer work", "Nursing" };
+	struct post p;
+	int created = -1;
+
+	CHECK(save(db, "peer-work", "Peer work is not a cheaper nurse",
+		   "Some *emphasis* and <script>alert(1)</script>.", 1777195800, 0,
+		   tags1, 3, &created) == STORE_OK);
+	CHECK(created == 1);
+	CHECK(posts_get(db, a, "peer-work", 0, &p) == STORE_OK);
+	CHECK_STR(p.title, "Peer work is not a cheaper nurse");
+	CHECK_STR(p.author, "Sam Rivera");
+	CHECK(p.published_at == 1777195800);
+	CHECK(p.comments_open == 1);
+	CHECK(p.draft == 0);
+	CHECK_CONTAINS(p.body_html, "<em>emphasis</em>");
+	CHECK_NOT_CONTAINS(p.body_html, "<script>");
+	CHECK_CONTAINS(p.body_md, "*emphasis*");
+	CHECK_CONTAINS(p.body_text, "Some emphasis and");
+	CHECK(p.ntags == 2);
+	if (p.ntags == 2) {
+		CHECK_STR(p.tags[0].name, "Peer work");
+		CHECK_STR(p.tags[0].slug, "peer-work");
+		CHECK_STR(p.tags[1].name, "unions");
+	}
+	CHECK(p.comment_count == 0);
+
+	/* Saving the same slug again updates: tags replaced, date kept when 0. */
+	CHECK(save(db, "peer-work", "Peer work, revised", "New body.", 0, 0,
+		   tags2, 2, &created) == STORE_OK);
+	CHECK(created == 0);
+	CHECK(posts_get(db, a, "peer-work", 0, &p) == STORE_OK);
+	CHECK_STR(p.title, "Peer work, revised");
+	CHECK(p.published_at == 1777195800);
+	CHECK(p.ntags == 2);
+	if (p.ntags == 2) {
+		CHECK_STR(p.tags[0].slug, "nursing");
+		CHECK_STR(p.tags[1].slug, "peer-work");
+	}
+	CHECK(count_rows(db, "SELECT count(*) FROM posts") == 1);
+	/* The tag nobody carries any more is gone. */
+	CHECK(count_rows(db, "SELECT count(*) FROM tags WHERE slug = 'unions'") == 0);
+
+	CHECK(posts_get_by_id(db, a, p.id, &p) == STORE_OK);
+	CHECK_STR(p.slug, "peer-work");
+	CHECK(posts_get(db, a, "no-such-post", 1, &p) == STORE_NOTFOUND);
+
+	CHECK(posts_set_comments_open(db, "peer-work", 0) == STORE_OK);
+	CHECK(posts_get(db, a, "peer-work", 0, &p) == STORE_OK);
+	CHECK(p.comments_open == 0);
+	CHECK(posts_set_comments_open(db, "no-such-post", 0) == STORE_NOTFOUND);
+
+	CHECK(posts_delete(db, "peer-work") == STORE_OK);
+	CHECK(posts_delete(db, "peer-work") == STORE_NOTFOUND);
+	CHECK(posts_get(db, a, "peer-work", 1, &p) == STORE_NOTFOUND);
+	CHECK(count_rows(db, "SELECT count(*) FROM tags") == 0);
+	CHECK(count_rows(db, "SELECT count(*) FROM post_tags") == 0);
+}
+
+static void
+test_drafts(struct db *db, struct arena *a)
+{
+	struct post_list l;
+	struct post p;
+	struct tag t;
+
+	static const char *const tags[] = { "Hidden" };
+	CHECK(save(db, "secret-draft", "Secret draft", "Not yet.", 1700000000, 1,
+		   tags, 1, NULL) == STORE_OK);
+	CHECK(posts_get(db, a, "secret-draft", 0, &p) == STORE_NOTFOUND);
+	CHECK(posts_get(db, a, "secret-draft", 1, &p) == STORE_OK);
+	CHECK(p.draft == 1);
+	CHECK(posts_page(db, a, NULL, 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_page(db, a, "hidden", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_tag(db, a, "hidden", &t) == STORE_OK);
+	CHECK(t.count == 0);
+	CHECK(posts_latest(db, a, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_search(db, a, "secret", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_all(db, a, &l) == STORE_OK);
+	CHECK(l.len == 1);
+	CHECK(posts_delete(db, "secret-draft") == STORE_OK);
+
+	/* Inside a caller's transaction a save is part of it. */
+	CHECK(db_begin(db) == STORE_OK);
+	CHECK(save(db, "in-tx", "In a transaction", "x", 1700000000, 0, tags, 1, NULL) == STORE_OK);
+	CHECK(posts_get(db, a, "in-tx", 0, &p) == STORE_OK);
+	db_rollback(db);
+	CHECK(posts_get(db, a, "in-tx", 0, &p) == STORE_NOTFOUND);
+	CHECK(db_begin(db) == STORE_OK);
+	CHECK(save(db, "in-tx", "In a transaction", "x", 1700000000, 0, tags, 1, NULL) == STORE_OK);
+	CHECK(posts_delete(db, "no-such-post") == STORE_NOTFOUND);
+	CHECK(db_commit(db) == STORE_OK);
+	CHECK(posts_get(db, a, "in-tx", 0, &p) == STORE_OK);
+	CHECK(posts_delete(db, "in-tx") == STORE_OK);
+	CHECK(count_rows(db, "SELECT count(*) FROM tags") == 0);
+}
+
+static void
+test_paging(struct db *db, struct arena *a)
+{
+	static const char *const even[] = { "Even" };
+	struct post_list l;
+	struct tag *all;
+	size_t nall;
+	struct tag t;
+	char slug[32], title[64];
+	int i, seen = 0, page, order_ok = 1;
+	time_t last = 0;
+
+	/* 25 posts, one an hour; two share a time to exercise the id tiebreak. */
+	for (i = 0; i < 25; i++) {
+		snprintf(slug, sizeof(slug), "post-%02d", i);
+		snprintf(title, sizeof(title), "Post number %d", i);
+		CHECK(save(db, slug, title, "Body text.", 1700000000 + (i == 24 ? 23 : i) * 3600,
+			   0, even, i % 2 == 0, NULL) == STORE_OK);
+	}
+	CHECK(posts_page(db, a, NULL, 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 10);
+	CHECK(l.has_more == 1);
+	if (l.len == 10) {
+		CHECK_STR(l.items[0].slug, "post-24");   /* same time as post-23, higher id */
+		CHECK_STR(l.items[1].slug, "post-23");
+		CHECK(l.items[0].body_html != NULL);
+		CHECK(l.items[0].body_md == NULL);
+		CHECK(l.items[0].ntags == 1);
+		CHECK(l.items[1].ntags == 0);
+	}
+	for (page = 1; page <= 4; page++) {
+		CHECK(posts_page(db, a, NULL, page, 10, &l) == STORE_OK);
+		CHECK(l.has_more == (page < 3));
+		for (i = 0; i < (int)l.len; i++) {
+			if (seen > 0 && l.items[i].published_at > last)
+				order_ok = 0;
+			last = l.items[i].published_at;
+			seen++;
+		}
+	}
+	CHECK(seen == 25);
+	CHECK(order_ok);
+	CHECK(posts_page(db, a, NULL, 3, 10, &l) == STORE_OK);
+	CHECK(l.len == 5);
+	if (l.len == 5)
+		CHECK_STR(l.items[4].slug, "post-00");
+	CHECK(posts_page(db, a, NULL, 0, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+
+	/* By tag: 13 even posts (0..24). */
+	CHECK(posts_page(db, a, "even", 2, 10, &l) == STORE_OK);
+	CHECK(l.len == 3);
+	CHECK(l.has_more == 0);
+	CHECK(posts_page(db, a, "even", 1, 13, &l) == STORE_OK);
+	CHECK(l.len == 13);
+	CHECK(l.has_more == 0);
+	CHECK(posts_page(db, a, "no-such-tag", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_tag(db, a, "even", &t) == STORE_OK);
+	CHECK_STR(t.name, "Even");
+	CHECK(t.count == 13);
+	CHECK(posts_tag(db, a, "odd", &t) == STORE_NOTFOUND);
+	CHECK(posts_tags_all(db, a, &all, &nall) == STORE_OK);
+	CHECK(nall == 1);
+
+	CHECK(posts_latest(db, a, 5, &l) == STORE_OK);
+	CHECK(l.len == 5);
+	CHECK(posts_all(db, a, &l) == STORE_OK);
+	CHECK(l.len == 25);
+	CHECK(l.has_more == 0);
+
+	for (i = 0; i < 25; i++) {
+		snprintf(slug, sizeof(slug), "post-%02d", i);
+		CHECK(posts_delete(db, slug) == STORE_OK);
+	}
+}
+
+static void
+test_search(struct db *db, struct arena *a)
+{
+	struct post_list l;
+
+	CHECK(save(db, "gardens", "Community gardens", "We talk about tomatoes and soil.",
+		   1700000000, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "tomatoes", "Tomatoes everywhere",
+		   "A post about tomatoes: `<script>alert('x')</script>` & more tomatoes.",
+		   1700003600, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "other", "Something else", "Nothing to see here.",
+		   1700007200, 0, NULL, 0, NULL) == STORE_OK);
+
+	/* The title is weighted: the post titled with the word ranks first. */
+	CHECK(posts_search(db, a, "tomatoes", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 2);
+	if (l.len == 2) {
+		CHECK_STR(l.items[0].slug, "tomatoes");
+		CHECK_STR(l.items[1].slug, "gardens");
+		CHECK_CONTAINS(l.items[0].snippet, "<mark>tomatoes</mark>");
+		CHECK_CONTAINS(l.items[0].snippet, "&lt;script&gt;");
+		CHECK_NOT_CONTAINS(l.items[0].snippet, "<script");
+		CHECK_CONTAINS(l.items[1].snippet, "<mark>tomatoes</mark>");
+	}
+	/* Stemming: "tomato" finds "tomatoes". */
+	CHECK(posts_search(db, a, "tomato soil", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 1);
+	/* FTS5 syntax is not interpreted. */
+	CHECK(posts_search(db, a, "tomatoes OR nothing", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_search(db, a, "\"tomatoes* NEAR(", 1, 10, &l) == STORE_OK);
+	CHECK(posts_search(db, a, "title:tomatoes", 1, 10, &l) == STORE_OK);
+	CHECK(posts_search(db, a, "-", 1, 10, &l) == STORE_OK);
+	CHECK(posts_search(db, a, "", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_search(db, a, "   \t ", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(posts_search(db, a, "\xff\xfe", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	/* Paging through results. */
+	CHECK(posts_search(db, a, "tomatoes", 1, 1, &l) == STORE_OK);
+	CHECK(l.len == 1 && l.has_more == 1);
+	CHECK(posts_search(db, a, "tomatoes", 2, 1, &l) == STORE_OK);
+	CHECK(l.len == 1 && l.has_more == 0);
+	/* A long query is capped, not refused. */
+	{
+		char longq[2000];
+		size_t i;
+		for (i = 0; i + 9 < sizeof(longq); i += 9)
+			memcpy(longq + i, "tomatoes ", 9);
+		longq[i] = '\0';
+		CHECK(posts_search(db, a, longq, 1, 10, &l) == STORE_OK);
+		CHECK(l.len == 2);
+	}
+	/* Updating the text updates the index. */
+	CHECK(save(db, "other", "Something else", "Now with tomatoes too.",
+		   1700007200, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_search(db, a, "tomatoes", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 3);
+	CHECK(posts_delete(db, "tomatoes") == STORE_OK);
+	CHECK(posts_search(db, a, "tomatoes", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 2);
+	/* Comment counts only follow approved comments (kept by triggers). */
+	CHECK(count_rows(db, "SELECT sum(comment_count) FROM posts") == 0);
+	CHECK(sqlite3_exec(db->handle, "INSERT INTO comments (post_id, author, body_md, "
+	    "body_html, created_at) SELECT id, 'Ann', 'hi', '<p>hi</p>', 1 FROM posts "
+	    "WHERE slug = 'gardens'", NULL, NULL, NULL) == SQLITE_OK);
+	{
+		struct post p;
+		CHECK(posts_get(db, a, "gardens", 0, &p) == STORE_OK);
+		CHECK(p.comment_count == 0);
+		CHECK(sqlite3_exec(db->handle, "UPDATE comments SET status = 'approved'",
+		    NULL, NULL, NULL) == SQLITE_OK);
+		CHECK(posts_get(db, a, "gardens", 0, &p) == STORE_OK);
+		CHECK(p.comment_count == 1);
+	}
+}
+
+int
+main(void)
+{
+	struct db *db = open_fresh();
+	struct arena a;
+
+	arena_init(&a);
+	test_save_get_update_delete(db, &a);
+	arena_reset(&a);
+	test_drafts(db, &a);
+	arena_reset(&a);
+	test_paging(db, &a);
+	arena_reset(&a);
+	test_search(db, &a);
+	arena_free(&a);
+	remove_fresh(db);
+	return check_summary();
+}
