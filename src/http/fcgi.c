@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "connpool.h"
 #include "log.h"
 
 extern char **environ;
@@ -23,7 +24,8 @@ struct worker {
 	const struct app *app;
 	const struct config *cfg;
 	const struct mu_set *tpl;
-	int listen_fd;
+	struct connpool *pool;
+	int no_listener;     /* a socket that accepts nothing: see worker_main */
 	pthread_t thread;
 };
 
@@ -117,9 +119,24 @@ worker_main(void *arg)
 		log_error("%s", err);
 		exit(2);
 	}
-	if (FCGX_InitRequest(&fr, w->listen_fd, 0) != 0)
+	/*
+	 * libfcgi reads each request from fr.ipcFd, which the pool fills.  Its
+	 * own accept() would only run after a connection failed mid-handshake;
+	 * pointing it at a socket that is not listening makes that fail fast,
+	 * so the worker goes back to the pool instead of bypassing it.
+	 */
+	if (FCGX_InitRequest(&fr, w->no_listener, 0) != 0)
 		die("FCGX_InitRequest failed");
-	while (FCGX_Accept_r(&fr) >= 0) {
+	for (;;) {
+		fr.ipcFd = connpool_take(w->pool);
+		fr.keepConnection = 1;   /* so Accept's implicit Finish keeps the new fd */
+		if (FCGX_Accept_r(&fr) < 0) {
+			/* The web server closed the connection, or sent garbage. */
+			if (fr.ipcFd >= 0)
+				close(fr.ipcFd);
+			fr.ipcFd = -1;
+			continue;
+		}
 		req_begin(&r, &arena, &headers, &body, w->cfg, w->tpl);
 		r.env = fr.envp;
 		input.read = fcgi_read;
@@ -128,11 +145,13 @@ worker_main(void *arg)
 		http_dispatch(w->app, &r);
 		send_response(w->app, &r, fr.out);
 		FCGX_Finish_r(&fr);
+		/* Kept by the web server (fastcgi_keep_conn): watch it again. */
+		if (fr.ipcFd >= 0) {
+			connpool_give_back(w->pool, fr.ipcFd);
+			fr.ipcFd = -1;
+		}
 	}
-	w->app->worker_close(&r);
-	arena_free(&arena);
-	buf_free(&headers);
-	buf_free(&body);
+	/* Workers serve until the process is terminated. */
 	return NULL;
 }
 
@@ -262,7 +281,8 @@ int
 http_serve(const struct app *app, const struct config *cfg, const struct mu_set *tpl)
 {
 	struct worker *workers;
-	int fd, i, n;
+	struct connpool *pool;
+	int fd, i, n, no_listener;
 
 	if (geteuid() == 0 && (cfg->user == NULL || *cfg->user == '\0')) {
 		log_error("refusing to run as root: give --user NAME");
@@ -283,13 +303,18 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 		return serve_cgi(app, cfg, tpl);
 
 	n = cfg->workers > 0 ? cfg->workers : 1;
+	if ((pool = connpool_start(fd)) == NULL)
+		return 2;
+	if ((no_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		die("socket: %s", strerror(errno));
 	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
 		die("out of memory");
 	for (i = 0; i < n; i++) {
 		workers[i].app = app;
 		workers[i].cfg = cfg;
 		workers[i].tpl = tpl;
-		workers[i].listen_fd = fd;
+		workers[i].pool = pool;
+		workers[i].no_listener = no_listener;
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
 			die("cannot start worker thread");
 	}

@@ -1,0 +1,22 @@
+/* connpool.h: hands FastCGI connections with a request waiting to worker threads. */
+#ifndef PARLEY_CONNPOOL_H
+#define PARLEY_CONNPOOL_H
+
+/*
+ * libfcgi's FCGX_Accept_r blocks on the connection it served last when the
+ * web server keeps connections open (nginx fastcgi_keep_conn), so with more
+ * kept connections than workers, requests would wait behind idle ones.  The
+ * pool's poller thread watches the listening socket and every idle kept
+ * connection, and queues each connection that has something to read; a
+ * worker takes one, serves one request on it, and gives it back.
+ */
+struct connpool;
+
+/* Start the poller on listen_fd (made non-blocking).  NULL on failure. */
+struct connpool *connpool_start(int listen_fd);
+/* Block until a connection has a request (or EOF) to read; returns its fd. */
+int connpool_take(struct connpool *p);
+/* Give back a connection the web server asked to keep; it is watched again. */
+void connpool_give_back(struct connpool *p, int fd);
+
+#endif
