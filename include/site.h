@@ -46,6 +46,12 @@ int site_post_page(struct req *r, const struct post *p, int status);
  * thread of approved comments (and this browser's own pending ones), the
  * form with a fresh signed token, and, after a failed submission, the
  * reader's values and the message for each bad field.  0 or an HTTP status.
+ * The form's keys live under "discussion" in ctx (templates/comments.mustache).
+ *
+ * r->app in parley-blog: NULL, except while site_comment_post re-renders a
+ * post page with 422, when it points to a struct comment_form_state
+ * (comment_form.h) holding the reader's values and errors.  It outlives
+ * the request in the worker, so whoever sets it clears it before returning.
  */
 int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
 /*
@@ -53,6 +59,31 @@ int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
  * (its own pending comments cookie): the extra for site_not_modified.
  */
 const char *site_comment_etag_extra(struct req *r);
+
+struct post_list;
+
+/*
+ * Shared by the pages that show posts (src/site/listing.c).  site_post_map
+ * describes p for templates: title, slug, url (under the mount point),
+ * author (absent when empty), published/updated (RFC 3339) and their
+ * human forms, tags [{name, slug, url}], has_tags, summary, body_html (when
+ * loaded), snippet (search), comment_count and comments_label.  Everything
+ * lives in the request arena.
+ */
+struct mu_map *site_post_map(struct req *r, const struct post *p);
+struct mu_list *site_post_list(struct req *r, const struct post_list *l);
+/* A page number as written in a URL ("2"): 1..SITE_PAGE_MAX, or -1. */
+#define SITE_PAGE_MAX 100000
+int site_page_number(const char *s);
+/*
+ * Older/newer navigation for page of a listing: sets newer_url and
+ * older_url (paths under the mount point, absent at the ends), page and
+ * paged.  first is page 1's path, prefix the others' without the number.
+ */
+void site_pager(struct req *r, struct mu_map *ctx, const char *first, const char *prefix,
+		int page, int has_more);
+/* Does p take comments now (its flag and comments_open_days)? */
+int site_comments_open(const struct req *r, const struct post *p);
 
 /* Handlers, one file per page family. */
 int site_index(struct req *r);

@@ -18,13 +18,16 @@ static const struct route site_routes[] = {
 	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
 	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
+	{ HTTP_GET, "/tags/*/page/*", site_tag, SITE_CACHEABLE },
 	{ HTTP_GET, "/search", site_search, SITE_CACHEABLE },
 	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
 };
 
+/* Pages, and the partials they share: a missing partial would render as nothing. */
 static const char *const site_templates[] = {
-	"index", "post", "search", "error", "feed", "comments_feed", "sitemap", NULL
+	"index", "post", "search", "error", "feed", "comments_feed", "sitemap",
+	"layout_head", "layout_foot", "post_meta", "tag_list", "pager", NULL
 };
 
 static int
@@ -95,7 +98,9 @@ site_context(struct req *r, const char *page_title)
 
 	gmtime_r(&r->now, &tm);
 	mu_set_str(ctx, "site_title", r->cfg->site_title);
-	mu_set_str(ctx, "site_description", r->cfg->site_description);
+	/* Absent rather than empty: every string, even "", opens a section. */
+	mu_set_str(ctx, "site_description", r->cfg->site_description != NULL &&
+		   *r->cfg->site_description != '\0' ? r->cfg->site_description : NULL);
 	mu_set_str(ctx, "base_url", r->cfg->base_url);
 	mu_set_str(ctx, "mount", r->cfg->mount);
 	mu_set_str(ctx, "page_title", page_title);

@@ -1,0 +1,38 @@
+/* post.c: one post's page, /posts/SLUG, with the comment thread and form below it. */
+#include "site.h"
+
+#include "posts.h"
+#include "render.h"
+
+int
+site_post_page(struct req *r, const struct post *p, int status)
+{
+	struct mu_map *ctx = site_context(r, p->title);
+	int rc;
+
+	mu_set_map(ctx, "post", site_post_map(r, p));
+	mu_set_str(ctx, "canonical", arena_printf(r->arena, "/posts/%s", p->slug));
+	if ((rc = site_post_comments(r, p, ctx)) != 0)
+		return rc;
+	return site_render(r, "post", ctx, status);
+}
+
+/* GET /posts/SLUG: the published post, 404 for a draft or an unknown slug. */
+int
+site_post(struct req *r)
+{
+	const char *slug = r->params[0];
+	struct post p;
+	int rc;
+
+	if (!slug_valid(slug))
+		return 404;
+	if (site_not_modified(r, site_comment_etag_extra(r)))
+		return 304;
+	rc = posts_get(r->db, r->arena, slug, 0, &p);
+	if (rc == STORE_NOTFOUND)
+		return 404;
+	if (rc != STORE_OK)
+		return 500;
+	return site_post_page(r, &p, 200);
+}

@@ -1,0 +1,125 @@
+/* search.c: full-text search over the published posts, /search?q=WORDS. */
+#include "site.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "posts.h"
+#include "render.h"
+
+#define SEARCH_MAX_BYTES 200   /* longer queries are refused with 400 */
+
+/* s percent-encoded for a URL's query component, in the arena. */
+static const char *
+query_encode(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out = arena_alloc(a, n * 3 + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+			out[o++] = (char)c;
+		else if (c == ' ')
+			out[o++] = '+';
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Does s hold anything but white space? */
+static int
+has_words(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 1;
+	return 0;
+}
+
+/* The search page without results, with a message, for a refused query (400). */
+static int
+search_refuse(struct req *r, const char *message)
+{
+	struct mu_map *ctx = site_context(r, "Search");
+
+	mu_set_bool(ctx, "nav_search", 1);
+	mu_set_str(ctx, "error", message);
+	return site_render(r, "search", ctx, 400);
+}
+
+/*
+ * GET /search?q=WORDS[&page=N]: the search form, and the posts matching
+ * WORDS, best first, with snippets.  400 for a query over 200 bytes, not
+ * UTF-8 text, or a malformed page number; 404 past the last page.
+ */
+int
+site_search(struct req *r)
+{
+	const char *q = "", *page_arg = req_query(r, "page");
+	size_t qlen = 0;
+	struct post_list list;
+	struct mu_map *ctx;
+	struct tag *tags;
+	size_t ntags, i;
+	int page = 1;
+
+	/* The first q, by its decoded length: a %00 inside must not hide what follows. */
+	for (i = 0; i < r->query.len; i++) {
+		if (strcmp(r->query.items[i].name, "q") == 0) {
+			q = r->query.items[i].value;
+			qlen = r->query.items[i].value_len;
+			break;
+		}
+	}
+	if (qlen > SEARCH_MAX_BYTES)
+		return search_refuse(r, "That search is too long. Please use fewer words.");
+	if (!utf8_valid_text(q, qlen))
+		return search_refuse(r, "That search holds characters this site cannot read.");
+	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
+		return search_refuse(r, "That page number is not one this site knows.");
+	if (site_not_modified(r, ""))
+		return 304;
+	ctx = site_context(r, has_words(q) ? arena_printf(r->arena, "Search: %s", q) : "Search");
+	mu_set_bool(ctx, "nav_search", 1);
+	mu_set_str(ctx, "q", q);
+	if (!has_words(q)) {
+		/* No query yet: the form, and the tags to browse by. */
+		struct mu_list *tl = mu_list_new(r->arena);
+
+		if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
+			return 500;
+		for (i = 0; i < ntags; i++) {
+			struct mu_map *t;
+
+			if (tags[i].count <= 0)
+				continue;
+			t = mu_list_push_map(tl);
+			mu_set_str(t, "name", tags[i].name);
+			mu_set_str(t, "url", arena_printf(r->arena, "/tags/%s", tags[i].slug));
+			mu_set_int(t, "count", tags[i].count);
+		}
+		mu_set_list(ctx, "all_tags", tl);
+		mu_set_bool(ctx, "has_all_tags", mu_list_len(tl) > 0);
+		return site_render(r, "search", ctx, 200);
+	}
+	if (posts_search(r->db, r->arena, q, page, r->cfg->posts_per_page, &list) != STORE_OK)
+		return 500;
+	if (list.len == 0 && page > 1)
+		return 404;
+	mu_set_bool(ctx, "searched", 1);
+	mu_set_bool(ctx, "ranked", 1);   /* the pager says "more results", not "older posts" */
+	mu_set_list(ctx, "results", site_post_list(r, &list));
+	site_pager(r, ctx, arena_printf(r->arena, "/search?q=%s", query_encode(r->arena, q)),
+		   arena_printf(r->arena, "/search?q=%s&page=", query_encode(r->arena, q)),
+		   page, list.has_more);
+	return site_render(r, "search", ctx, 200);
+}
