@@ -1,0 +1,89 @@
+/* admin.h: parley-moderate's pages, shared between its handler files in src/admin/. */
+#ifndef PARLEY_ADMIN_H
+#define PARLEY_ADMIN_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "http.h"
+#include "mustache.h"
+
+/* Route flags, checked by the guard in src/admin/app.c before the handler runs. */
+enum admin_route_flag {
+	ADMIN_LOGIN = 1 << 0,    /* needs a live session, else 303 to the login page */
+	ADMIN_CSRF = 1 << 1,     /* POST: same-origin, and the session's csrf field, else 403 */
+	ADMIN_ORIGIN = 1 << 2,   /* POST: same-origin only (the login form checks its own token) */
+};
+
+/* The program's description for the accept loop (cgi/moderate.c serves it). */
+extern const struct app admin_app;
+
+/* The cookies of the admin pages. */
+#define ADMIN_SESSION_COOKIE "parley_session"
+#define ADMIN_LOGIN_COOKIE "parley_login"
+/* Largest form body the admin pages read (the rules page's word list is the biggest). */
+#define ADMIN_FORM_LIMIT (256 * 1024)
+/* Rows on one page of the queue, the comment lists and the audit log. */
+#define ADMIN_PER_PAGE 25
+
+/* Path of the admin mount for cookies: cfg->mount + "/admin", in the arena. */
+const char *admin_cookie_path(struct req *r);
+
+/*
+ * Find the request's session from its cookie and set r->session (touching
+ * last_seen at most once a minute).  Returns 1 with a session, 0 without
+ * (an expired or unknown cookie is told to expire), -1 on a database error.
+ */
+int admin_session_load(struct req *r);
+
+/*
+ * A page context with what every admin page shows: site title, mount,
+ * page title, and for a logged-in admin the user name, csrf, the counts
+ * per status and which navigation entry is current (nav: "queue",
+ * "approved", "rejected", "spam", "posts", "rules", "audit", "sessions").
+ * In the request arena.
+ */
+struct mu_map *admin_context(struct req *r, const char *page_title, const char *nav);
+
+/* Render template name with ctx into r->body; returns status (500 if missing). */
+int admin_render(struct req *r, const char *name, struct mu_map *ctx, int status);
+
+/*
+ * The `return` form field when it is a safe path inside the admin pages
+ * ("/admin/..." with no scheme, host, backslash or control character),
+ * else "/admin/".  For redirects after POST.
+ */
+const char *admin_return_path(struct req *r);
+
+/* "just now", "5 minutes ago", "3 hours ago", "2 days ago", ... in the arena. */
+const char *admin_age(struct arena *a, time_t now, time_t then);
+/* A page number from the query's "page" (1 when absent or bad). */
+int admin_page_number(struct req *r);
+/* A positive decimal id, or 0 when s is not one. */
+int64_t admin_parse_id(const char *s);
+/* Older/newer links for a paged list: prefix is the path and query up to "page=". */
+void admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int has_more);
+
+/* Made once at start-up: the password hash unknown users are checked against. */
+void admin_login_init(void);
+
+/* Handlers, one file per page family. */
+int admin_login_form(struct req *r);        /* login.c */
+int admin_login(struct req *r);
+int admin_logout(struct req *r);
+int admin_queue(struct req *r);             /* queue.c */
+int admin_comments(struct req *r);
+int admin_comment_action(struct req *r);    /* actions.c */
+int admin_bulk(struct req *r);
+int admin_sessions(struct req *r);          /* sessions.c */
+int admin_session_end(struct req *r);
+int admin_sessions_end_others(struct req *r);
+int admin_audit(struct req *r);             /* audit.c */
+int admin_rules(struct req *r);             /* rules.c */
+int admin_rules_save(struct req *r);
+int admin_block_add(struct req *r);
+int admin_block_delete(struct req *r);
+int admin_posts(struct req *r);             /* posts.c */
+int admin_post_comments(struct req *r);
+
+#endif

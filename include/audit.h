@@ -1,0 +1,39 @@
+/* audit.h: the moderation audit log: who did what to which comment, and when. */
+#ifndef PARLEY_AUDIT_H
+#define PARLEY_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "db.h"
+
+struct audit_entry {
+	int64_t id;
+	time_t at;
+	const char *user_name;
+	const char *action;         /* "approve", "reject", "spam", "delete", "login", ... */
+	int64_t comment_id;         /* 0 when the action concerns no comment */
+	const char *detail;         /* "" when none */
+};
+
+struct audit_list {
+	struct audit_entry *items;
+	size_t len;
+	int has_more;               /* another page follows */
+};
+
+/*
+ * Append one row.  Callers changing data call it inside the same
+ * transaction as the change, so the log and the data never disagree.
+ * comment_id 0 stores NULL.  STORE_OK or STORE_ERR.
+ */
+int audit_add(struct db *db, time_t at, const char *user_name, const char *action,
+	      int64_t comment_id, const char *detail);
+
+/* Page page (1-based) of the log, newest first, per_page rows.  STORE_OK or STORE_ERR. */
+int audit_page(struct db *db, struct arena *a, int page, int per_page,
+	       struct audit_list *out);
+
+#endif

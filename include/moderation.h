@@ -1,0 +1,85 @@
+/* moderation.h: moderation rules (settings 'rule.*'), address and email blocks, intake classification. */
+#ifndef PARLEY_MODERATION_H
+#define PARLEY_MODERATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "comments.h"
+#include "db.h"
+
+/* Longest blocked-words list kept, in bytes. */
+#define MODERATION_WORDS_MAX 20000
+/* Largest link limit an admin may set. */
+#define MODERATION_LINKS_MAX 1000
+
+/*
+ * The rules an admin sets on the rules page (WordPress's discussion
+ * settings).  Every comment is held for moderation unless a rule says
+ * otherwise.
+ */
+struct moderation_rules {
+	int auto_approve_known;     /* approve when the email has an approved comment: 0 */
+	const char *blocked_words;  /* one word or phrase a line, "" for none: spam */
+	int max_links;              /* more links than this: spam; -1 for no limit */
+};
+
+/* The rules as stored, defaults for any not yet set; strings in a.  STORE_OK or STORE_ERR. */
+int moderation_rules_get(struct db *db, struct arena *a, struct moderation_rules *out);
+/* Store all three rules.  STORE_OK or STORE_ERR. */
+int moderation_rules_set(struct db *db, const struct moderation_rules *rules);
+
+/* A row of the blocks table. */
+struct moderation_block {
+	int64_t id;
+	const char *kind;           /* "ip" (an address hash) or "email" */
+	const char *value;
+	time_t created_at;
+};
+
+struct moderation_block_list {
+	struct moderation_block *items;
+	size_t len;
+};
+
+/* Every block, newest first; strings in a.  STORE_OK or STORE_ERR. */
+int moderation_blocks_list(struct db *db, struct arena *a, struct moderation_block_list *out);
+/* One block by id, so the caller can say what it removes: STORE_OK, STORE_NOTFOUND, STORE_ERR. */
+int moderation_block_get(struct db *db, struct arena *a, int64_t id, struct moderation_block *out);
+/* Remove one block: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+int moderation_block_remove(struct db *db, int64_t id);
+
+/* What intake knows of a new comment, for moderation_classify. */
+struct moderation_input {
+	const char *author;
+	const char *email;          /* "" when none */
+	const char *url;            /* "" when none */
+	const char *ip_hash;        /* keyed address hash, "" when unknown */
+	const char *body_md;
+};
+
+/*
+ * The status a new comment is stored with under the rules, in this order:
+ * a blocked address or email, a blocked word (in the author, email, url or
+ * body, ignoring ASCII case) or more links than the limit: COMMENT_SPAM;
+ * an email that already has an approved comment while auto-approval is on:
+ * COMMENT_APPROVED; otherwise COMMENT_PENDING.  *reason (may be NULL)
+ * receives a static phrase for spam_reason, "" when not spam.  A database
+ * error logs and holds the comment (COMMENT_PENDING): a person decides.
+ * Comment intake (src/site/comment.c) calls this for every comment that
+ * passed its own checks.
+ */
+enum comment_status moderation_classify(struct db *db, const struct moderation_input *in,
+					const char **reason);
+
+/* Number of http:// and https:// links in Markdown text (ASCII case ignored). */
+int moderation_count_links(const char *text);
+/*
+ * Does text hold one of the lines of words (trimmed, empty lines skipped),
+ * ignoring ASCII case?  1 or 0.
+ */
+int moderation_has_blocked_word(const char *words, const char *text);
+
+#endif

@@ -1,0 +1,334 @@
+/* app.c: parley-moderate's route table, guard (sessions, CSRF, origin), and shared page plumbing. */
+#include "admin.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comments.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "sessions.h"
+
+/* last_seen is written at most this often, to spare the database a write per page. */
+#define SESSION_TOUCH_SECONDS 60
+#define RETURN_PATH_MAX 300
+
+static const struct route admin_routes[] = {
+	{ HTTP_GET, "/admin/login", admin_login_form, 0 },
+	{ HTTP_POST, "/admin/login", admin_login, ADMIN_ORIGIN },
+	{ HTTP_POST, "/admin/logout", admin_logout, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_GET, "/admin/", admin_queue, ADMIN_LOGIN },
+	{ HTTP_GET, "/admin/comments", admin_comments, ADMIN_LOGIN },
+	{ HTTP_POST, "/admin/comments/bulk", admin_bulk, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_POST, "/admin/comments/*/*", admin_comment_action, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_GET, "/admin/posts", admin_posts, ADMIN_LOGIN },
+	{ HTTP_POST, "/admin/posts/*/*", admin_post_comments, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_GET, "/admin/rules", admin_rules, ADMIN_LOGIN },
+	{ HTTP_POST, "/admin/rules", admin_rules_save, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_POST, "/admin/blocks", admin_block_add, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_POST, "/admin/blocks/*/delete", admin_block_delete, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_GET, "/admin/audit", admin_audit, ADMIN_LOGIN },
+	{ HTTP_GET, "/admin/sessions", admin_sessions, ADMIN_LOGIN },
+	{ HTTP_POST, "/admin/sessions/others", admin_sessions_end_others, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_POST, "/admin/sessions/*/end", admin_session_end, ADMIN_LOGIN | ADMIN_CSRF },
+};
+
+static const char *const admin_templates[] = {
+	"admin_head", "admin_foot", "admin_pager", "admin_login", "admin_queue", "admin_posts",
+	"admin_rules", "admin_audit", "admin_sessions", "admin_error", NULL
+};
+
+static int
+admin_worker_open(struct req *r, char *err, size_t errlen)
+{
+	admin_login_init();
+	r->db = db_open(r->cfg->db, DB_OPEN_EXISTING, err, errlen);
+	return r->db ? 0 : -1;
+}
+
+static void
+admin_worker_close(struct req *r)
+{
+	db_close(r->db);
+	r->db = NULL;
+}
+
+const char *
+admin_cookie_path(struct req *r)
+{
+	return arena_printf(r->arena, "%s/admin", r->cfg->mount);
+}
+
+int
+admin_session_load(struct req *r)
+{
+	const char *token = req_cookie(r, ADMIN_SESSION_COOKIE);
+	struct session_limits lim = {
+		(long)r->cfg->session_idle_minutes * 60, (long)r->cfg->session_max_hours * 3600
+	};
+	struct session *s;
+	int rc;
+
+	if (r->session != NULL)
+		return 1;
+	if (token == NULL || *token == '\0')
+		return 0;
+	s = arena_zalloc(r->arena, sizeof(*s));
+	rc = sessions_lookup(r->db, r->arena, token, r->now, &lim, s);
+	if (rc == STORE_ERR)
+		return -1;
+	if (rc == STORE_NOTFOUND) {
+		resp_cookie(r, ADMIN_SESSION_COOKIE, "", admin_cookie_path(r), 0, 1, "Strict");
+		return 0;
+	}
+	if (r->now - s->last_seen >= SESSION_TOUCH_SECONDS &&
+	    sessions_touch(r->db, s->id, r->now) == STORE_OK)
+		s->last_seen = r->now;
+	r->session = s;
+	return 1;
+}
+
+/*
+ * Is this POST from our own pages?  A browser's Sec-Fetch-Site other than
+ * same-origin or none, or an Origin other than the site's, says no.  A
+ * request with neither header (an old browser, a script) passes here and
+ * still needs its token.
+ */
+static int
+same_origin(const struct req *r)
+{
+	const char *site = req_env(r, "HTTP_SEC_FETCH_SITE");
+	const char *origin = req_env(r, "HTTP_ORIGIN");
+
+	if (site != NULL && (strcmp(site, "cross-site") == 0 || strcmp(site, "same-site") == 0))
+		return 0;
+	if (origin != NULL && strcmp(origin, r->cfg->origin) != 0)
+		return 0;
+	return 1;
+}
+
+/* The form's csrf against the session's secret, in constant time. */
+static int
+csrf_valid(const struct req *r)
+{
+	const char *got = req_form(r, "csrf"), *want = r->session->csrf;
+	size_t n = strlen(want);
+
+	return n > 0 && got != NULL && strlen(got) == n && sodium_memcmp(got, want, n) == 0;
+}
+
+/*
+ * Before every handler: a live session for ADMIN_LOGIN routes (else 303 to
+ * the login page, POSTs too), then for POSTs the origin and, with
+ * ADMIN_CSRF, the csrf field (else 403).  The form is read here, so
+ * handlers find it parsed.
+ */
+static int
+admin_guard(struct req *r, const struct route *route)
+{
+	int rc;
+
+	if (route->flags & ADMIN_LOGIN) {
+		if ((rc = admin_session_load(r)) < 0)
+			return 500;
+		if (rc == 0)
+			return resp_redirect(r, 303, "/admin/login");
+	}
+	if ((route->flags & (ADMIN_CSRF | ADMIN_ORIGIN)) && !same_origin(r))
+		return 403;
+	if (route->flags & ADMIN_CSRF) {
+		if ((rc = req_read_form(r, ADMIN_FORM_LIMIT)) != 0)
+			return rc;
+		if (r->session == NULL || !csrf_valid(r))
+			return 403;
+	}
+	return 0;
+}
+
+static void
+admin_error_page(struct req *r, int status)
+{
+	struct mu_map *ctx;
+	const char *title, *message;
+
+	switch (status) {
+	case 403:
+		title = "Forbidden";
+		message = "This form has expired or was sent from another site. Go back, reload the page and try again.";
+		break;
+	case 404:
+		title = "Not found";
+		message = "There is nothing at this address.";
+		break;
+	case 405:
+		title = "Method not allowed";
+		message = "This address does not accept that kind of request.";
+		break;
+	case 413:
+		title = "Too large";
+		message = "The form sent more than this page accepts.";
+		break;
+	case 400:
+	case 414:
+	case 415:
+		title = "Bad request";
+		message = "Your browser sent a request this page could not understand.";
+		break;
+	default:
+		title = "Something went wrong";
+		message = "The request could not be completed. Please try again in a moment.";
+		break;
+	}
+	r->content_type = NULL;
+	ctx = admin_context(r, title, "");
+	mu_set_int(ctx, "status", status);
+	mu_set_str(ctx, "message", message);
+	admin_render(r, "admin_error", ctx, status);
+	r->status = status;
+}
+
+struct mu_map *
+admin_context(struct req *r, const char *page_title, const char *nav)
+{
+	static const char *const keys[COMMENT_STATUS__MAX] = {
+		"count_pending", "count_approved", "count_rejected", "count_spam"
+	};
+	struct mu_map *ctx = mu_map_new(r->arena);
+	int64_t n;
+	int i;
+
+	mu_set_str(ctx, "site_title", r->cfg->site_title);
+	mu_set_str(ctx, "mount", r->cfg->mount);
+	mu_set_str(ctx, "page_title", page_title);
+	if (r->session != NULL) {
+		mu_set_bool(ctx, "logged_in", 1);
+		mu_set_str(ctx, "user", r->session->user_name);
+		mu_set_str(ctx, "csrf", r->session->csrf);
+		for (i = 0; i < COMMENT_STATUS__MAX; i++)
+			if (comments_count(r->db, i, &n) == STORE_OK) {
+				mu_set_int(ctx, keys[i], n);
+				if (i == COMMENT_PENDING)
+					mu_set_bool(ctx, "queue_waiting", n > 0);
+			}
+		if (nav != NULL && *nav != '\0')
+			mu_set_bool(ctx, arena_printf(r->arena, "nav_%s", nav), 1);
+	}
+	mu_set_str(ctx, "return", "/admin/");
+	return ctx;
+}
+
+int
+admin_render(struct req *r, const char *name, struct mu_map *ctx, int status)
+{
+	struct mu_value root = { .type = MU_MAP, .u.map = ctx };
+
+	buf_reset(r->body);
+	if (mu_render(r->tpl, name, &root, r->body) != 0) {
+		log_error("template %s is missing", name);
+		buf_reset(r->body);
+		return 500;
+	}
+	r->status = status;
+	return status;
+}
+
+const char *
+admin_return_path(struct req *r)
+{
+	static const char allowed[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&%";
+	const char *p = req_form(r, "return");
+	size_t len;
+
+	if (p == NULL || strncmp(p, "/admin/", 7) != 0)
+		return "/admin/";
+	len = strlen(p);
+	if (len > RETURN_PATH_MAX || strspn(p, allowed) != len || strstr(p, "//") != NULL ||
+	    strstr(p, "..") != NULL)
+		return "/admin/";
+	return p;
+}
+
+const char *
+admin_age(struct arena *a, time_t now, time_t then)
+{
+	static const struct { long seconds; const char *unit; } units[] = {
+		{ 365L * 86400, "year" }, { 30L * 86400, "month" }, { 7L * 86400, "week" },
+		{ 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+	};
+	long diff = (long)(now - then), n;
+	size_t i;
+
+	if (diff < 60)
+		return "just now";
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (diff >= units[i].seconds) {
+			n = diff / units[i].seconds;
+			return arena_printf(a, "%ld %s%s ago", n, units[i].unit, n == 1 ? "" : "s");
+		}
+	}
+	return "just now";
+}
+
+int
+admin_page_number(struct req *r)
+{
+	const char *s = req_query(r, "page");
+	char *end;
+	long n;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return 1;
+	n = strtol(s, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 1000000 ? (int)n : 1;
+}
+
+int64_t
+admin_parse_id(const char *s)
+{
+	char *end;
+	long long n;
+
+	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 18)
+		return 0;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' && n > 0 ? (int64_t)n : 0;
+}
+
+void
+admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int has_more)
+{
+	if (page > 1)
+		mu_set_str(ctx, "newer_url", arena_printf(r->arena, "%s%d", prefix, page - 1));
+	if (has_more)
+		mu_set_str(ctx, "older_url", arena_printf(r->arena, "%s%d", prefix, page + 1));
+	mu_set_bool(ctx, "paged", page > 1 || has_more);
+	mu_set_int(ctx, "page", page);
+}
+
+/*
+ * Referrer-Policy is same-origin, not no-referrer: under no-referrer
+ * browsers send "Origin: null" with every form POST, which the origin
+ * check above must refuse.
+ */
+const struct app admin_app = {
+	.name = "parley-moderate",
+	.routes = admin_routes,
+	.nroutes = sizeof(admin_routes) / sizeof(admin_routes[0]),
+	.security_headers =
+		"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "
+		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
+		"X-Content-Type-Options: nosniff\r\n"
+		"Referrer-Policy: same-origin\r\n"
+		"Cache-Control: no-store\r\n"
+		"Cross-Origin-Opener-Policy: same-origin\r\n",
+	.templates = admin_templates,
+	.worker_open = admin_worker_open,
+	.worker_close = admin_worker_close,
+	.guard = admin_guard,
+	.after = NULL,
+	.error_page = admin_error_page,
+};

@@ -1,0 +1,277 @@
+/* moderation.c: the moderation rules in settings, the blocks list, and intake classification. */
+#include "moderation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+static const char sql_rule_get[] = "SELECT value FROM settings WHERE key = ?";
+static const char sql_rule_set[] =
+	"INSERT INTO settings (key, value) VALUES (?, ?)"
+	" ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+/* The value of setting key in a, or NULL when unset (*rc STORE_ERR on failure). */
+static const char *
+rule_get(struct db *db, struct arena *a, const char *key, int *rc)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_rule_get);
+	const char *value = NULL;
+	int step;
+
+	if (st == NULL) {
+		*rc = STORE_ERR;
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		value = arena_strdup(a, db_col_text(st, 0));
+	else if (step != SQLITE_DONE) {
+		db_log_error(db, "rule lookup");
+		*rc = STORE_ERR;
+	}
+	sqlite3_reset(st);
+	return value;
+}
+
+static int
+rule_set(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_rule_set);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return db_exec_stmt(db, st);
+}
+
+int
+moderation_rules_get(struct db *db, struct arena *a, struct moderation_rules *out)
+{
+	const char *v;
+	int rc = STORE_OK;
+
+	out->auto_approve_known = 0;
+	out->blocked_words = "";
+	out->max_links = -1;
+	if ((v = rule_get(db, a, "rule.auto_approve_known", &rc)) != NULL)
+		out->auto_approve_known = strcmp(v, "1") == 0;
+	if ((v = rule_get(db, a, "rule.blocked_words", &rc)) != NULL)
+		out->blocked_words = v;
+	if ((v = rule_get(db, a, "rule.max_links", &rc)) != NULL && *v != '\0') {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end == '\0' && n >= 0 && n <= MODERATION_LINKS_MAX)
+			out->max_links = (int)n;
+	}
+	return rc;
+}
+
+int
+moderation_rules_set(struct db *db, const struct moderation_rules *rules)
+{
+	char links[16] = "";
+
+	if (rules->max_links >= 0)
+		snprintf(links, sizeof(links), "%d", rules->max_links);
+	if (rule_set(db, "rule.auto_approve_known", rules->auto_approve_known ? "1" : "0") != STORE_OK ||
+	    rule_set(db, "rule.blocked_words", rules->blocked_words ? rules->blocked_words : "") != STORE_OK ||
+	    rule_set(db, "rule.max_links", links) != STORE_OK)
+		return STORE_ERR;
+	return STORE_OK;
+}
+
+static void
+block_read(sqlite3_stmt *st, struct arena *a, struct moderation_block *b)
+{
+	b->id = sqlite3_column_int64(st, 0);
+	b->kind = arena_strdup(a, db_col_text(st, 1));
+	b->value = arena_strdup(a, db_col_text(st, 2));
+	b->created_at = (time_t)sqlite3_column_int64(st, 3);
+}
+
+int
+moderation_blocks_list(struct db *db, struct arena *a, struct moderation_block_list *out)
+{
+	static const char sql[] =
+		"SELECT id, kind, value, created_at FROM blocks ORDER BY created_at DESC, id DESC";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
+	int rc;
+
+	out->items = NULL;
+	out->len = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->len == cap) {
+			struct moderation_block *n;
+			cap = cap ? cap * 2 : 16;
+			n = arena_alloc(a, cap * sizeof(*n));
+			if (out->len)
+				memcpy(n, out->items, out->len * sizeof(*n));
+			out->items = n;
+		}
+		block_read(st, a, &out->items[out->len++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "blocks list");
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+moderation_block_get(struct db *db, struct arena *a, int64_t id, struct moderation_block *out)
+{
+	static const char sql[] = "SELECT id, kind, value, created_at FROM blocks WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		block_read(st, a, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	db_log_error(db, "block lookup");
+	return STORE_ERR;
+}
+
+int
+moderation_block_remove(struct db *db, int64_t id)
+{
+	static const char sql[] = "DELETE FROM blocks WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if (db_exec_stmt(db, st) != STORE_OK)
+		return STORE_ERR;
+	return sqlite3_changes(db->handle) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+int
+moderation_count_links(const char *text)
+{
+	const char *p;
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (p = text; *p != '\0'; p++) {
+		if ((*p == 'h' || *p == 'H') && (strncasecmp(p, "http://", 7) == 0 ||
+		    strncasecmp(p, "https://", 8) == 0))
+			n++;
+	}
+	return n;
+}
+
+/* Does hay hold needle[0..len), ignoring ASCII case? */
+static int
+contains_nocase(const char *hay, const char *needle, size_t len)
+{
+	size_t hlen = strlen(hay), i;
+
+	if (len == 0 || len > hlen)
+		return 0;
+	for (i = 0; i + len <= hlen; i++)
+		if (strncasecmp(hay + i, needle, len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+moderation_has_blocked_word(const char *words, const char *text)
+{
+	const char *line = words, *end, *s, *e;
+
+	if (words == NULL || text == NULL)
+		return 0;
+	while (*line != '\0') {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		for (s = line; s < end && (*s == ' ' || *s == '\t' || *s == '\r'); s++)
+			;
+		for (e = end; e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
+			;
+		if (e > s && contains_nocase(text, s, (size_t)(e - s)))
+			return 1;
+		line = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Has email an approved comment already?  1, 0 or STORE_ERR. */
+static int
+email_known(struct db *db, const char *email)
+{
+	static const char sql[] =
+		"SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (email == NULL || *email == '\0')
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_log_error(db, "known email");
+	return STORE_ERR;
+}
+
+enum comment_status
+moderation_classify(struct db *db, const struct moderation_input *in, const char **reason)
+{
+	struct moderation_rules rules;
+	struct arena a;
+	enum comment_status status = COMMENT_PENDING;
+	const char *why = "";
+	int blocked, known;
+
+	arena_init(&a);
+	blocked = comments_blocked(db, in->ip_hash ? in->ip_hash : "", in->email ? in->email : "");
+	if (blocked == STORE_ERR || moderation_rules_get(db, &a, &rules) != STORE_OK)
+		goto out;
+	if (blocked == 1) {
+		status = COMMENT_SPAM;
+		why = "blocked address or email";
+	} else if (*rules.blocked_words != '\0' &&
+	    (moderation_has_blocked_word(rules.blocked_words, in->body_md) ||
+	    moderation_has_blocked_word(rules.blocked_words, in->author) ||
+	    moderation_has_blocked_word(rules.blocked_words, in->email) ||
+	    moderation_has_blocked_word(rules.blocked_words, in->url))) {
+		status = COMMENT_SPAM;
+		why = "blocked word";
+	} else if (rules.max_links >= 0 && moderation_count_links(in->body_md) > rules.max_links) {
+		status = COMMENT_SPAM;
+		why = "too many links";
+	} else if (rules.auto_approve_known) {
+		known = email_known(db, in->email);
+		if (known == 1)
+			status = COMMENT_APPROVED;
+	}
+out:
+	arena_free(&a);
+	if (reason != NULL)
+		*reason = why;
+	return status;
+}
