@@ -32,6 +32,15 @@ int site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
  */
 int site_not_modified(struct req *r, const char *extra);
 
+/*
+ * site_not_modified, then the page cache (src/site/cache.c): returns 304,
+ * or 200 with the cached page in r->body (and a fresh comment-form token),
+ * or 0 when the handler must render; the page it renders is then kept by
+ * site_cache_store, which the program's after-hook calls.
+ */
+int site_cached(struct req *r, const char *extra);
+void site_cache_store(struct req *r);
+
 struct post;
 
 /*

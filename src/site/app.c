@@ -44,6 +44,36 @@ site_worker_close(struct req *r)
 	r->db = NULL;
 }
 
+/*
+ * A page reads several tables (the generation, the post, its tags, its
+ * comments): one read transaction gives it a consistent snapshot and takes
+ * SQLite's locks once instead of once per statement.
+ */
+static int
+site_guard(struct req *r, const struct route *route)
+{
+	static const char begin[] = "BEGIN";
+
+	if (route->flags & SITE_CACHEABLE) {
+		sqlite3_stmt *st = db_stmt(r->db, begin);
+		if (st != NULL)
+			db_exec_stmt(r->db, st);
+	}
+	return 0;
+}
+
+static void
+site_after(struct req *r)
+{
+	site_cache_store(r);
+	if (!sqlite3_get_autocommit(r->db->handle)) {
+		static const char commit[] = "COMMIT";
+		sqlite3_stmt *st = db_stmt(r->db, commit);
+		if (st == NULL || db_exec_stmt(r->db, st) != STORE_OK)
+			db_rollback(r->db);
+	}
+}
+
 static void
 site_error_page(struct req *r, int status)
 {
@@ -122,30 +152,6 @@ site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 	return status;
 }
 
-int
-site_not_modified(struct req *r, const char *extra)
-{
-	int64_t gen, modified;
-	unsigned char hash[12];
-	char hex[sizeof(hash) * 2 + 1];
-	struct buf key = BUF_INIT;
-	int hit;
-
-	if (db_generation(r->db, &gen, &modified) != STORE_OK)
-		return 0;
-	/* The day is part of the key: pages carry form tokens that age. */
-	buf_printf(&key, "%lld|%lld|%s|%s|%s", (long long)gen, (long long)(r->now / 86400),
-		   r->path, r->query_string, extra ? extra : "");
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key.data, key.len,
-			   NULL, 0);
-	buf_free(&key);
-	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-	hit = resp_validators(r, hex, (time_t)modified);
-	if (hit)
-		r->status = 304;
-	return hit;
-}
-
 const struct app site_app = {
 	.name = "parley-blog",
 	.routes = site_routes,
@@ -158,7 +164,7 @@ const struct app site_app = {
 	.templates = site_templates,
 	.worker_open = site_worker_open,
 	.worker_close = site_worker_close,
-	.guard = NULL,
-	.after = NULL,
+	.guard = site_guard,
+	.after = site_after,
 	.error_page = site_error_page,
 };

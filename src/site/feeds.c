@@ -33,8 +33,8 @@ site_feed(struct req *r)
 	struct post_list list;
 	struct mu_map *ctx;
 
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	if (posts_latest(r->db, r->arena, FEED_ENTRIES, &list) != STORE_OK)
 		return 500;
 	ctx = site_context(r, NULL);
@@ -54,8 +54,8 @@ site_sitemap(struct req *r)
 	struct tag *tags;
 	size_t ntags, i;
 
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	if (posts_latest(r->db, r->arena, SITEMAP_MAX, &list) != STORE_OK ||
 	    posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
 		return 500;

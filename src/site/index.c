@@ -31,8 +31,8 @@ index_render(struct req *r, int page)
 int
 site_index(struct req *r)
 {
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	return index_render(r, 1);
 }
 
@@ -46,7 +46,7 @@ site_page(struct req *r)
 		return 404;
 	if (page == 1)
 		return resp_redirect(r, 303, "/");
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	return index_render(r, page);
 }

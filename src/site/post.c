@@ -27,8 +27,8 @@ site_post(struct req *r)
 
 	if (!slug_valid(slug))
 		return 404;
-	if (site_not_modified(r, site_comment_etag_extra(r)))
-		return 304;
+	if (site_cached(r, site_comment_etag_extra(r)) != 0)
+		return r->status;
 	rc = posts_get(r->db, r->arena, slug, 0, &p);
 	if (rc == STORE_NOTFOUND)
 		return 404;

@@ -86,8 +86,8 @@ site_search(struct req *r)
 		return search_refuse(r, "That search holds characters this site cannot read.");
 	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
 		return search_refuse(r, "That page number is not one this site knows.");
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	ctx = site_context(r, has_words(q) ? arena_printf(r->arena, "Search: %s", q) : "Search");
 	mu_set_bool(ctx, "nav_search", 1);
 	mu_set_str(ctx, "q", q);

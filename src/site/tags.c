@@ -29,8 +29,8 @@ site_tag(struct req *r)
 		if (page == 1)
 			return resp_redirect(r, 303, first);
 	}
-	if (site_not_modified(r, ""))
-		return 304;
+	if (site_cached(r, "") != 0)
+		return r->status;
 	rc = posts_tag(r->db, r->arena, slug, &tag);
 	if (rc == STORE_NOTFOUND)
 		return 404;

@@ -1,0 +1,214 @@
+/* cache.c: validators and an in-memory page cache for the public pages. */
+#include "site.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comment_form.h"
+#include "db.h"
+#include "log.h"
+
+/*
+ * Every public page is a function of the database generation, the day (form
+ * tokens age), the path and query, the visitor's own-comment cookie and the
+ * templates this process loaded.  The hash of those is both the page's ETag
+ * and its key in this cache, so a page is rendered once per change and then
+ * copied out, with a fresh comment-form token spliced in.  The cache is the
+ * process's only shared mutable state: a read-write lock guards it.
+ */
+#define CACHE_SLOTS 256
+#define CACHE_MAX_BYTES (64u << 20)
+#define CACHE_MAX_PAGE (2u << 20)
+#define KEY_HEX 25
+
+struct cache_entry {
+	char key[KEY_HEX];
+	char *data;              /* prefix, then suffix, then extra headers */
+	size_t prefix_len;       /* body up to the token's value (all of it without a token) */
+	size_t suffix_len;       /* body after the token's value */
+	size_t headers_len;      /* headers the handler added */
+	const char *content_type;
+	int64_t token_post;      /* post id of the comment-form token, 0 for none */
+	uint64_t used;           /* clock for eviction */
+};
+
+static struct {
+	pthread_rwlock_t lock;
+	struct cache_entry slots[CACHE_SLOTS];
+	size_t bytes;
+	uint64_t clock;
+	time_t boot;             /* this process's start: templates may have changed */
+} cache = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+
+static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
+
+static void
+set_boot(void)
+{
+	cache.boot = time(NULL);
+}
+
+/* The validator of this request's page into hex; its Last-Modified in *modified. */
+static int
+page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
+{
+	int64_t gen, mod;
+	unsigned char hash[(KEY_HEX - 1) / 2];
+	struct buf key = BUF_INIT;
+
+	pthread_once(&boot_once, set_boot);
+	if (db_generation(r->db, &gen, &mod) != STORE_OK)
+		return -1;
+	buf_printf(&key, "%lld|%lld|%lld|%s|%s|%s", (long long)gen,
+		   (long long)(r->now / 86400), (long long)cache.boot, r->path,
+		   r->query_string, extra ? extra : "");
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key.data, key.len,
+			   NULL, 0);
+	buf_free(&key);
+	sodium_bin2hex(hex, KEY_HEX, hash, sizeof(hash));
+	*modified = (time_t)mod;
+	return 0;
+}
+
+int
+site_not_modified(struct req *r, const char *extra)
+{
+	char hex[KEY_HEX];
+	time_t modified;
+
+	if (page_key(r, extra, hex, &modified) != 0)
+		return 0;
+	if (!resp_validators(r, hex, modified))
+		return 0;
+	r->status = 304;
+	return 1;
+}
+
+static struct cache_entry *
+find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache.slots[i].data != NULL && memcmp(cache.slots[i].key, key, KEY_HEX) == 0)
+			return &cache.slots[i];
+	return NULL;
+}
+
+int
+site_cached(struct req *r, const char *extra)
+{
+	char hex[KEY_HEX];
+	time_t modified;
+	struct cache_entry *e;
+	int hit = 0;
+
+	if (page_key(r, extra, hex, &modified) != 0)
+		return 0;
+	if (resp_validators(r, hex, modified)) {
+		r->status = 304;
+		return 304;
+	}
+	pthread_rwlock_rdlock(&cache.lock);
+	if ((e = find(hex)) != NULL) {
+		buf_reset(r->body);
+		buf_append(r->body, e->data, e->prefix_len);
+		if (e->token_post > 0) {
+			buf_puts(r->body, comment_token_make(r->arena, r->db->secret,
+							     e->token_post, r->now));
+			buf_append(r->body, e->data + e->prefix_len, e->suffix_len);
+		}
+		buf_append(r->headers, e->data + e->prefix_len + e->suffix_len, e->headers_len);
+		r->content_type = e->content_type;
+		__atomic_store_n(&e->used, __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+		hit = 1;
+	}
+	pthread_rwlock_unlock(&cache.lock);
+	if (hit) {
+		r->status = 200;
+		return 200;
+	}
+	r->cache_key = arena_strdup(r->arena, hex);
+	r->cache_headers_from = r->headers->len;
+	return 0;
+}
+
+static void
+entry_drop(struct cache_entry *e)
+{
+	cache.bytes -= e->prefix_len + e->suffix_len + e->headers_len;
+	free(e->data);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+site_cache_store(struct req *r)
+{
+	static const char marker[] = "name=\"token\" value=\"";
+	const char *body = r->body->data, *tok = NULL, *tok_end = NULL;
+	size_t hlen, size, i;
+	struct cache_entry *e;
+	int64_t post = 0;
+
+	if (r->cache_key == NULL || r->status != 200 || body == NULL ||
+	    r->body->len > CACHE_MAX_PAGE)
+		return;
+	/* The comment form's token is per visit: keep the page around it. */
+	if ((tok = memmem(body, r->body->len, marker, sizeof(marker) - 1)) != NULL) {
+		tok += sizeof(marker) - 1;
+		tok_end = memchr(tok, '"', r->body->len - (size_t)(tok - body));
+		post = strtoll(tok, NULL, 10);
+		if (tok_end == NULL || post <= 0)
+			return;
+	}
+	hlen = r->headers->len - r->cache_headers_from;
+	size = r->body->len - (tok ? (size_t)(tok_end - tok) : 0) + hlen;
+	pthread_rwlock_wrlock(&cache.lock);
+	if (find(r->cache_key) != NULL)
+		goto out;
+	/* Evict the least recently used until the page fits. */
+	for (;;) {
+		struct cache_entry *empty = NULL, *oldest = NULL;
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			e = &cache.slots[i];
+			if (e->data == NULL) {
+				if (empty == NULL)
+					empty = e;
+			} else if (oldest == NULL || e->used < oldest->used)
+				oldest = e;
+		}
+		if (empty != NULL && cache.bytes + size <= CACHE_MAX_BYTES) {
+			e = empty;
+			break;
+		}
+		if (oldest == NULL)
+			goto out;
+		entry_drop(oldest);
+	}
+	if ((e->data = malloc(size ? size : 1)) == NULL)
+		goto out;
+	memcpy(e->key, r->cache_key, KEY_HEX);
+	e->token_post = post;
+	if (tok != NULL) {
+		e->prefix_len = (size_t)(tok - body);
+		e->suffix_len = r->body->len - (size_t)(tok_end - body);
+		memcpy(e->data, body, e->prefix_len);
+		memcpy(e->data + e->prefix_len, tok_end, e->suffix_len);
+	} else {
+		e->prefix_len = r->body->len;
+		e->suffix_len = 0;
+		memcpy(e->data, body, e->prefix_len);
+	}
+	e->headers_len = hlen;
+	memcpy(e->data + e->prefix_len + e->suffix_len,
+	       r->headers->data + r->cache_headers_from, hlen);
+	e->content_type = r->content_type;   /* handlers set string literals */
+	e->used = __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED);
+	cache.bytes += size;
+out:
+	pthread_rwlock_unlock(&cache.lock);
+}
