@@ -45,4 +45,80 @@ struct comment_list {
 	int has_more;
 };
 
+/*
+ * Store a new comment in c (id ignored; filled on success).  body_html is
+ * rendered from body_md with MARKDOWN_COMMENT when c->body_html is NULL.
+ * parent_id 0 stores NULL.  Runs in the caller's transaction when one is
+ * open.  STORE_OK or STORE_ERR.
+ */
+int comments_insert(struct db *db, struct comment *c);
+
+/*
+ * One comment by id, any status, with post_slug and post_title; strings in
+ * a.  STORE_OK, STORE_NOTFOUND or STORE_ERR.
+ */
+int comments_get(struct db *db, struct arena *a, int64_t id, struct comment *out);
+
+/*
+ * The comments of one post with the given status, oldest first (created_at,
+ * id), in a.  STORE_OK or STORE_ERR.
+ */
+int comments_for_post(struct db *db, struct arena *a, int64_t post_id,
+		      enum comment_status status, struct comment_list *out);
+
+/*
+ * Comments across posts for moderation and `parley comments list`, with
+ * post_slug, post_title and group_size (comments sharing the ip_hash).
+ * status is an enum comment_status, or -1 for every status.  Oldest first
+ * unless newest_first.  page is 1-based; per_page 0 means every row (page
+ * ignored).  has_more says another page follows.  STORE_OK or STORE_ERR.
+ */
+int comments_by_status(struct db *db, struct arena *a, int status, int newest_first,
+		       int page, int per_page, struct comment_list *out);
+
+/* How many comments have status (-1: all).  STORE_OK or STORE_ERR. */
+int comments_count(struct db *db, int status, int64_t *count);
+
+/*
+ * Moderation of one comment: STORE_OK, STORE_NOTFOUND or STORE_ERR.  The
+ * approved-comment counts on posts and the site generation follow by
+ * trigger.  Deleting a comment leaves its replies in place (parent_id
+ * becomes NULL, so they show at the top level).
+ */
+int comments_set_status(struct db *db, int64_t id, enum comment_status status);
+int comments_delete(struct db *db, int64_t id);
+
+/*
+ * Remove one commenter's personal data: for every comment with this email
+ * (compared case-insensitively), blank email and ip_hash and set the author
+ * to "(erased)".  *count receives the number of comments changed.
+ * STORE_OK or STORE_ERR.
+ */
+int comments_erase_email(struct db *db, const char *email, int *count);
+
+/*
+ * Is a new comment from this ip_hash or email to go straight to spam (the
+ * blocks table)?  1 blocked, 0 not, STORE_ERR.  Empty values never match.
+ */
+int comments_blocked(struct db *db, const char *ip_hash, const char *email);
+/* Add a block ("ip" with an ip_hash, or "email").  STORE_OK or STORE_ERR. */
+int comments_block_add(struct db *db, const char *kind, const char *value, time_t now);
+
+/*
+ * Threads.  comments_thread orders the comments of one post (as
+ * comments_for_post returns them) for display: each top-level comment
+ * followed by its replies, depth first, oldest first at every level.  A
+ * comment whose parent is not in the list shows at the top level.  Depths
+ * count from 0; replies deeper than max_depth - 1 are shown at depth
+ * max_depth - 1, under the nearest ancestor at that depth.  out receives
+ * list->len entries in the arena.
+ */
+struct comment_thread_entry {
+	const struct comment *comment;
+	int depth;
+};
+
+void comments_thread(struct arena *a, const struct comment_list *list, int max_depth,
+		     struct comment_thread_entry **out);
+
 #endif

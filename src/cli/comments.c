@@ -1,12 +1,199 @@
-/* comments.c: placeholder for `parley comments` until it lands. */
+/* comments.c: `parley comments`: list, moderate, delete and erase readers' comments. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "comments.h"
+#include "log.h"
+#include "render.h"
+
+#define USAGE "usage: parley comments list [--status pending|approved|rejected|spam]" \
+	" | approve|reject|spam|delete ID... | erase --email ADDRESS"
+/* Characters of the body's first line that `list` shows. */
+#define LIST_EXCERPT 60
+
+/* Print s on one line: tabs and line breaks become spaces, at most max bytes (0: all). */
+static void
+print_field(const char *s, size_t max)
+{
+	size_t i, len = strlen(s);
+
+	if (max > 0 && len > max) {
+		/* Cut on a character boundary. */
+		len = max;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		putchar(ch == '\t' || ch == '\r' || ch == '\n' ? ' ' : ch);
+	}
+	if (len < strlen(s))
+		fputs("…", stdout);
+}
+
+/* The first non-blank line of s, in the arena. */
+static const char *
+first_line(struct arena *a, const char *s)
+{
+	const char *end;
+
+	while (*s == '\n' || *s == '\r' || *s == ' ' || *s == '\t')
+		s++;
+	end = s + strcspn(s, "\r\n");
+	return arena_strndup(a, s, (size_t)(end - s));
+}
+
+static int
+comments_list_cmd(struct cli *c, int argc, char **argv)
+{
+	struct comment_list list;
+	int status = -1, i;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(argv[i], "--status=", 9) == 0)
+			v = argv[i] + 9;
+		else {
+			log_error("%s", USAGE);
+			return CLI_USAGE;
+		}
+		if ((status = comment_status_parse(v)) < 0) {
+			log_error("unknown status '%s' (pending, approved, rejected or spam)", v);
+			return CLI_USAGE;
+		}
+	}
+	if (cli_open_db(c) != CLI_OK)
+		return CLI_FAILED;
+	if (comments_by_status(c->db, &c->arena, status, 0, 1, 0, &list) != STORE_OK) {
+		log_error("could not list comments");
+		return CLI_FAILED;
+	}
+	for (k = 0; k < list.len; k++) {
+		const struct comment *cm = &list.items[k];
+		printf("%" PRId64 "\t%s\t%s\t%s\t", cm->id, comment_status_name(cm->status),
+		       cm->post_slug, date_rfc3339(&c->arena, cm->created_at));
+		print_field(cm->author, 0);
+		putchar('\t');
+		print_field(first_line(&c->arena, cm->body_md), LIST_EXCERPT);
+		putchar('\n');
+	}
+	return CLI_OK;
+}
+
+/* Parse a comment id: a positive decimal.  0 or -1. */
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* approve|reject|spam|delete ID...: every id is tried; exit 1 if any is missing. */
+static int
+comments_change_cmd(struct cli *c, int argc, char **argv)
+{
+	const char *action = argv[0], *done;
+	int64_t *ids, id;
+	int i, rc, status = CLI_OK, target = -1;
+
+	if (strcmp(action, "approve") == 0) {
+		target = COMMENT_APPROVED;
+		done = "approved";
+	} else if (strcmp(action, "reject") == 0) {
+		target = COMMENT_REJECTED;
+		done = "rejected";
+	} else if (strcmp(action, "spam") == 0) {
+		target = COMMENT_SPAM;
+		done = "marked as spam";
+	} else
+		done = "deleted";
+	if (argc < 2) {
+		log_error("usage: parley comments %s ID...", action);
+		return CLI_USAGE;
+	}
+	ids = arena_alloc(&c->arena, (size_t)argc * sizeof(*ids));
+	for (i = 1; i < argc; i++)
+		if (parse_id(argv[i], &ids[i]) != 0) {
+			log_error("'%s' is not a comment id", argv[i]);
+			return CLI_USAGE;
+		}
+	if (cli_open_db(c) != CLI_OK)
+		return CLI_FAILED;
+	for (i = 1; i < argc; i++) {
+		id = ids[i];
+		rc = target >= 0 ? comments_set_status(c->db, id, (enum comment_status)target) :
+		    comments_delete(c->db, id);
+		if (rc == STORE_OK)
+			printf("%s %" PRId64 "\n", done, id);
+		else {
+			if (rc == STORE_NOTFOUND)
+				log_error("no comment %" PRId64, id);
+			else
+				log_error("could not change comment %" PRId64, id);
+			status = CLI_FAILED;
+		}
+	}
+	return status;
+}
+
+static int
+comments_erase_cmd(struct cli *c, int argc, char **argv)
+{
+	const char *email = NULL;
+	int count;
+
+	if (argc == 3 && strcmp(argv[1], "--email") == 0)
+		email = argv[2];
+	else if (argc == 2 && strncmp(argv[1], "--email=", 8) == 0)
+		email = argv[1] + 8;
+	if (email == NULL || *email == '\0') {
+		log_error("usage: parley comments erase --email ADDRESS");
+		return CLI_USAGE;
+	}
+	if (cli_open_db(c) != CLI_OK)
+		return CLI_FAILED;
+	if (comments_erase_email(c->db, email, &count) != STORE_OK) {
+		log_error("could not erase the comments of %s", email);
+		return CLI_FAILED;
+	}
+	printf("erased %d comment%s\n", count, count == 1 ? "" : "s");
+	return CLI_OK;
+}
 
 int
 cli_comments(struct cli *c, int argc, char **argv)
 {
-	(void)c; (void)argc; (void)argv;
-	fprintf(stderr, "parley: comments: not implemented yet\n");
-	return CLI_FAILED;
+	static const char *const changes[] = { "approve", "reject", "spam", "delete" };
+	size_t i;
+
+	/* argv[0] is "comments"; the action follows. */
+	if (argc < 2) {
+		log_error("%s", USAGE);
+		return CLI_USAGE;
+	}
+	argc--;
+	argv++;
+	if (strcmp(argv[0], "list") == 0)
+		return comments_list_cmd(c, argc, argv);
+	if (strcmp(argv[0], "erase") == 0)
+		return comments_erase_cmd(c, argc, argv);
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+		if (strcmp(argv[0], changes[i]) == 0)
+			return comments_change_cmd(c, argc, argv);
+	log_error("%s", USAGE);
+	return CLI_USAGE;
 }

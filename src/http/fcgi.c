@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -239,6 +241,90 @@ drop_root(const struct config *cfg)
 	return 0;
 }
 
+/*
+ * Bind and listen on "unix:/path" or "host:port" ("[v6]:port" for IPv6).
+ * libfcgi's FCGX_OpenSocket exits the process on failure, so parley makes
+ * its sockets itself.  Returns the socket, or -1 after logging why.
+ */
+static int
+listen_on(const char *addr)
+{
+	int fd = -1, one = 1, rc;
+
+	if (strncmp(addr, "unix:", 5) == 0) {
+		struct sockaddr_un sun;
+		const char *path = addr + 5;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (*path != '/' || strlen(path) >= sizeof(sun.sun_path)) {
+			log_error("--listen %s: needs an absolute path shorter than %zu bytes",
+				  addr, sizeof(sun.sun_path));
+			return -1;
+		}
+		strcpy(sun.sun_path, path);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			goto fail;
+		{
+			struct stat sb;
+			/* A stale socket of an earlier run goes; anything else stays. */
+			if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+				unlink(path);
+		}
+		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 || listen(fd, 128) != 0)
+			goto fail;
+		/* nginx runs as another user: the socket's folder guards access. */
+		chmod(path, 0666);
+		return fd;
+	} else {
+		struct addrinfo hints, *res = NULL;
+		const char *colon = strrchr(addr, ':');
+		char host[256];
+		size_t hlen;
+
+		if (colon == NULL || colon == addr || colon[1] == '\0' ||
+		    (size_t)(colon - addr) >= sizeof(host)) {
+			log_error("--listen %s: expected unix:/path or host:port", addr);
+			return -1;
+		}
+		hlen = (size_t)(colon - addr);
+		memcpy(host, addr, hlen);
+		host[hlen] = '\0';
+		if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+			memmove(host, host + 1, hlen - 2);
+			host[hlen - 2] = '\0';
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((rc = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+			log_error("--listen %s: %s", addr, gai_strerror(rc));
+			return -1;
+		}
+		fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+		    bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+			freeaddrinfo(res);
+			goto fail;
+		}
+		freeaddrinfo(res);
+		return fd;
+	}
+fail:
+	log_error("--listen %s: %s", addr, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* SIGTERM and SIGINT end the process at once: every answered write is committed. */
+static void
+on_terminate(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
 /* The listening socket: systemd's fd 3, --listen, or a spawner's fd 0; -1 for CGI. */
 static int
 open_listener(const struct config *cfg, int *fd)
@@ -247,22 +333,9 @@ open_listener(const struct config *cfg, int *fd)
 
 	if (cfg->listen != NULL && *cfg->listen != '\0') {
 		const char *addr = cfg->listen;
-		int is_unix = strncmp(addr, "unix:", 5) == 0;
 
-		if (is_unix) {
-			addr += 5;
-			unlink(addr);
-		} else if (strchr(addr, ':') == NULL) {
-			log_error("--listen %s: expected unix:/path or host:port", addr);
+		if ((*fd = listen_on(addr)) < 0)
 			return -1;
-		}
-		if ((*fd = FCGX_OpenSocket(addr, 128)) < 0) {
-			log_error("--listen %s: cannot listen: %s", cfg->listen, strerror(errno));
-			return -1;
-		}
-		/* nginx runs as another user: the socket's folder guards access. */
-		if (is_unix)
-			chmod(addr, 0666);
 		return 0;
 	}
 	if (lfds != NULL && lpid != NULL && atoi(lpid) == (int)getpid()) {
@@ -288,11 +361,14 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 		log_error("refusing to run as root: give --user NAME");
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 2;
 	}
+	/* After FCGX_Init, which installs handlers of its own. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_terminate);
+	signal(SIGINT, on_terminate);
 	if (open_listener(cfg, &fd) != 0)
 		return 2;
 	if (drop_root(cfg) != 0)

@@ -1,8 +1,463 @@
-/* comment.c: placeholder for comment intake and threads until they land. */
+/* comment.c: comment intake (POST /posts/SLUG/comments), a post's thread and form, its comment feed. */
 #include "site.h"
 
-int site_comment_feed(struct req *r) { (void)r; return 404; }
-int site_comment_post(struct req *r) { (void)r; return 404; }
-int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx)
-{ (void)r; (void)p; (void)ctx; return 0; }
-const char *site_comment_etag_extra(struct req *r) { (void)r; return ""; }
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comment_form.h"
+#include "comments.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "moderation.h"
+#include "posts.h"
+#include "ratelimit.h"
+#include "render.h"
+
+/* The cookie that lists this browser's own comments (see comment_form.h). */
+#define MINE_COOKIE "parley_mine"
+#define MINE_MAX_AGE (30L * 24 * 3600)
+/* The honeypot: a text field people never see and bots fill in. */
+#define HONEYPOT_FIELD "homepage"
+/* Window of the per-address comment limit, in seconds. */
+#define RATE_WINDOW 60
+/* Comments in one post's feed. */
+#define FEED_MAX 50
+
+/* Form field names, indexed by enum comment_field. */
+static const char *const field_names[COMMENT_FIELD__MAX] = {
+	[COMMENT_FIELD_AUTHOR] = "author",
+	[COMMENT_FIELD_EMAIL] = "email",
+	[COMMENT_FIELD_URL] = "url",
+	[COMMENT_FIELD_COMMENT] = "comment",
+	[COMMENT_FIELD_PARENT] = "parent",
+};
+
+/* First value of a form field with its length (values may hold NUL bytes). */
+static const char *
+form_value(const struct req *r, const char *name, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < r->form.len; i++)
+		if (strcmp(r->form.items[i].name, name) == 0) {
+			*len = r->form.items[i].value_len;
+			return r->form.items[i].value;
+		}
+	*len = 0;
+	return NULL;
+}
+
+/* The ids of this browser's comments from its signed cookie; 0 when none. */
+static size_t
+mine_ids(struct req *r, int64_t ids[COMMENT_MINE_MAX])
+{
+	return comment_mine_parse(r->db->secret, req_cookie(r, MINE_COOKIE), ids);
+}
+
+const char *
+site_comment_etag_extra(struct req *r)
+{
+	const char *v = req_cookie(r, MINE_COOKIE);
+	int64_t ids[COMMENT_MINE_MAX];
+
+	/* Only a genuine cookie changes the page; its value names it. */
+	return v != NULL && mine_ids(r, ids) > 0 ? v : "";
+}
+
+/* Load a published post by the route's slug: STORE_OK, or the HTTP status to answer. */
+static int
+load_post(struct req *r, struct post *p)
+{
+	const char *slug = r->params[0];
+	int rc;
+
+	if (slug == NULL || !slug_valid(slug))
+		return 404;
+	rc = posts_get(r->db, r->arena, slug, 0, p);
+	if (rc == STORE_NOTFOUND)
+		return 404;
+	return rc == STORE_OK ? STORE_OK : 500;
+}
+
+/*
+ * Is parent_id an approved comment of post_id?  1 yes, 0 no, -1 when the
+ * database fails.
+ */
+static int
+parent_ok(struct req *r, int64_t post_id, int64_t parent_id)
+{
+	struct comment c;
+	int rc = comments_get(r->db, r->arena, parent_id, &c);
+
+	if (rc == STORE_ERR)
+		return -1;
+	return rc == STORE_OK && c.post_id == post_id && c.status == COMMENT_APPROVED;
+}
+
+/*
+ * Why this submission is spam by the form's own defences (honeypot, token),
+ * or NULL when it looks like a person's.
+ */
+static const char *
+form_spam_reason(struct req *r, const struct post *p)
+{
+	enum comment_token_rc trc;
+	const char *honeypot;
+	size_t len;
+
+	honeypot = form_value(r, HONEYPOT_FIELD, &len);
+	if (honeypot != NULL && len > 0)
+		return "honeypot field filled in";
+	trc = comment_token_check(r->db->secret, req_form(r, "token"), p->id, r->now,
+				  r->cfg->min_form_seconds);
+	if (trc != COMMENT_TOKEN_OK)
+		return comment_token_reason(trc);
+	return NULL;
+}
+
+/*
+ * POST /posts/SLUG/comments.  404 for a missing post and 403 for closed
+ * comments before anything else; then 413/415 for the body, 413 for a
+ * comment over max_comment_bytes, 422 (the post page again, refilled) for
+ * bad fields, 429 with Retry-After past the per-address limit.  Otherwise
+ * the comment is committed (pending, or spam for a failed honeypot or
+ * token, which is answered the same) and the answer is 303 to the post.
+ */
+int
+site_comment_post(struct req *r)
+{
+	struct comment_form f;
+	struct comment_form_state state;
+	struct comment c;
+	struct post p;
+	char ip_hash[RATELIMIT_HASH_HEX];
+	const char *reason, *bucket;
+	int64_t ids[COMMENT_MINE_MAX];
+	size_t max = (size_t)r->cfg->max_comment_bytes, nids, i;
+	int rc, retry_after = 0;
+
+	if ((rc = load_post(r, &p)) != STORE_OK)
+		return rc;
+	if (!comment_post_open(&p, r->cfg->comments_open_days, r->now))
+		return 403;
+	if ((rc = req_read_form(r, max * 4 + 16384)) != 0)
+		return rc;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < COMMENT_FIELD__MAX; i++)
+		f.value[i] = form_value(r, field_names[i], &f.len[i]);
+	rc = comment_form_validate(r->arena, &f, max);
+	if (rc == 413)
+		return 413;
+	if (rc == 0 && f.parent_id > 0) {
+		int ok = parent_ok(r, p.id, f.parent_id);
+		if (ok < 0)
+			return 500;
+		if (!ok) {
+			f.error[COMMENT_FIELD_PARENT] =
+			    "The comment you replied to is not on this post, or not shown yet.";
+			f.nerrors++;
+		}
+	}
+	if (f.nerrors > 0) {
+		state.form = &f;
+		r->app = &state;
+		rc = site_post_page(r, &p, 422);
+		r->app = NULL;
+		return rc;
+	}
+
+	ratelimit_address_hash(r->db, r->remote_addr, ip_hash);
+	memset(&c, 0, sizeof(c));
+	c.post_id = p.id;
+	c.parent_id = f.parent_id;
+	c.author = f.value[COMMENT_FIELD_AUTHOR];
+	c.email = f.value[COMMENT_FIELD_EMAIL];
+	c.url = f.value[COMMENT_FIELD_URL];
+	c.body_md = f.value[COMMENT_FIELD_COMMENT];
+	c.body_html = NULL;   /* rendered by the store with MARKDOWN_COMMENT */
+	c.created_at = r->now;
+	c.ip_hash = ip_hash;
+	/* The form's defences first, then the moderators' rules and blocks. */
+	if ((reason = form_spam_reason(r, &p)) != NULL)
+		c.status = COMMENT_SPAM;
+	else {
+		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md };
+		c.status = moderation_classify(r->db, &mi, &reason);
+	}
+	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
+
+	/* The limit's check and the comment commit together, or neither does. */
+	if (db_begin(r->db) != STORE_OK)
+		return 503;
+	if (r->cfg->comments_per_minute > 0) {
+		bucket = arena_printf(r->arena, "comment:%s", *ip_hash ? ip_hash : "unknown");
+		rc = ratelimit_hit(r->db, bucket, r->now, RATE_WINDOW,
+				   r->cfg->comments_per_minute, &retry_after);
+		if (rc != RATELIMIT_ALLOWED) {
+			db_rollback(r->db);
+			if (rc != RATELIMIT_LIMITED)
+				return 500;
+			resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry_after));
+			return 429;
+		}
+	}
+	if (comments_insert(r->db, &c) != STORE_OK || db_commit(r->db) != STORE_OK) {
+		db_rollback(r->db);
+		return 500;
+	}
+
+	nids = mine_ids(r, ids);
+	resp_cookie(r, MINE_COOKIE, comment_mine_make(r->arena, r->db->secret, ids, nids, c.id),
+		    *r->cfg->mount ? r->cfg->mount : "/", MINE_MAX_AGE, 1, "Lax");
+	return resp_redirect(r, 303, arena_printf(r->arena, "/posts/%s#comment-%" PRId64,
+						  p.slug, c.id));
+}
+
+/* Order comments as the store does: created_at, then id. */
+static int
+comment_cmp(const void *a, const void *b)
+{
+	const struct comment *x = a, *y = b;
+
+	if (x->created_at != y->created_at)
+		return x->created_at < y->created_at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The approved comments of p plus this browser's own pending ones, in
+ * store order.  *approved receives the count of approved ones.
+ */
+static int
+load_thread_comments(struct req *r, const struct post *p, struct comment_list *out,
+		     size_t *approved)
+{
+	struct comment_list list;
+	int64_t ids[COMMENT_MINE_MAX];
+	size_t nids, i;
+
+	if (comments_for_post(r->db, r->arena, p->id, COMMENT_APPROVED, &list) != STORE_OK)
+		return -1;
+	*approved = list.len;
+	nids = mine_ids(r, ids);
+	out->len = 0;
+	out->has_more = 0;
+	out->items = arena_alloc(r->arena, (list.len + nids + 1) * sizeof(*out->items));
+	if (list.len > 0)
+		memcpy(out->items, list.items, list.len * sizeof(*out->items));
+	out->len = list.len;
+	for (i = 0; i < nids; i++) {
+		struct comment c;
+		if (comments_get(r->db, r->arena, ids[i], &c) == STORE_OK &&
+		    c.post_id == p->id && c.status == COMMENT_PENDING)
+			out->items[out->len++] = c;
+	}
+	if (out->len > list.len)
+		qsort(out->items, out->len, sizeof(*out->items), comment_cmp);
+	return 0;
+}
+
+/* One comment's keys for the comment partial; every key set so none leaks from outer maps. */
+static void
+comment_map(struct req *r, const struct post *p, const struct comment *c,
+	    struct mu_map *m, int can_reply)
+{
+	int pending = c->status != COMMENT_APPROVED;
+
+	mu_set_int(m, "id", c->id);
+	mu_set_str(m, "author", c->author);
+	mu_set_str(m, "author_url", *c->url ? c->url : NULL);
+	mu_set_str(m, "date_iso", date_rfc3339(r->arena, c->created_at));
+	mu_set_str(m, "date_human", date_human(r->arena, c->created_at));
+	mu_set_str(m, "body_html", c->body_html);
+	mu_set_bool(m, "pending", pending);
+	mu_set_str(m, "reply_href", can_reply && !pending ?
+		   arena_printf(r->arena, "%s/posts/%s?reply=%" PRId64 "#comment-form",
+				r->cfg->mount, p->slug, c->id) : NULL);
+	mu_set_bool(m, "has_replies", 0);
+}
+
+/*
+ * Nest the display-ordered thread into lists of maps: each entry becomes a
+ * child of the last entry one level up.
+ */
+static struct mu_list *
+thread_lists(struct req *r, const struct post *p, const struct comment_thread_entry *t,
+	     size_t n, int can_reply)
+{
+	struct mu_list *level[COMMENT_THREAD_DEPTH + 1];
+	struct mu_map *owner[COMMENT_THREAD_DEPTH + 1];
+	struct mu_list *top = mu_list_new(r->arena);
+	size_t i;
+
+	memset(owner, 0, sizeof(owner));
+	memset(level, 0, sizeof(level));
+	level[0] = top;
+	for (i = 0; i < n; i++) {
+		int d = t[i].depth;
+		struct mu_map *m;
+
+		if (d > COMMENT_THREAD_DEPTH - 1)
+			d = COMMENT_THREAD_DEPTH - 1;
+		/* A depth can only grow by one from the entry before it. */
+		while (d > 0 && owner[d - 1] == NULL)
+			d--;
+		if (d > 0 && level[d] == NULL) {
+			level[d] = mu_list_new(r->arena);
+			mu_set_list(owner[d - 1], "replies", level[d]);
+			mu_set_bool(owner[d - 1], "has_replies", 1);
+		}
+		m = mu_list_push_map(level[d]);
+		comment_map(r, p, t[i].comment, m, can_reply);
+		mu_set(m, "replies", mu_null());
+		owner[d] = m;
+		/* Deeper levels now belong to this new entry. */
+		for (int k = d + 1; k <= COMMENT_THREAD_DEPTH; k++) {
+			level[k] = NULL;
+			owner[k] = NULL;
+		}
+	}
+	return top;
+}
+
+/* Find the comment with id among the approved ones shown; NULL when absent. */
+static const struct comment *
+find_approved(const struct comment_list *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->len; i++)
+		if (l->items[i].id == id && l->items[i].status == COMMENT_APPROVED)
+			return &l->items[i];
+	return NULL;
+}
+
+/* The form's keys: action, token, values, errors, reply line, prompt. */
+static struct mu_map *
+form_map(struct req *r, const struct post *p, const struct comment_list *shown,
+	 const struct comment_form *f)
+{
+	static const char *const ids[COMMENT_FIELD__MAX] = {
+		"comment-author", "comment-email", "comment-url", "comment-text", "comment-parent",
+	};
+	struct mu_map *m = mu_map_new(r->arena);
+	struct mu_list *errors = mu_list_new(r->arena);
+	const struct comment *parent = NULL;
+	const char *reply;
+	int64_t parent_id = 0;
+	size_t i;
+
+	mu_set_str(m, "action", arena_printf(r->arena, "%s/posts/%s/comments", r->cfg->mount,
+					     p->slug));
+	mu_set_str(m, "token", comment_token_make(r->arena, r->db->secret, p->id, r->now));
+	mu_set_str(m, "honeypot_name", HONEYPOT_FIELD);
+	mu_set_str(m, "prompt", r->cfg->comment_prompt && *r->cfg->comment_prompt ?
+		   r->cfg->comment_prompt : NULL);
+	for (i = 0; i < COMMENT_FIELD__MAX; i++) {
+		const char *name = field_names[i];
+		const char *err = f ? f->error[i] : NULL;
+		mu_set_str(m, name, f ? f->value[i] : "");
+		mu_set_str(m, arena_printf(r->arena, "%s_error", name), err);
+		if (err != NULL) {
+			struct mu_map *e = mu_list_push_map(errors);
+			mu_set_str(e, "field_id", i == COMMENT_FIELD_PARENT ? "comment-form" : ids[i]);
+			mu_set_str(e, "message", err);
+		}
+	}
+	mu_set_list(m, "errors", errors);
+	mu_set_bool(m, "has_errors", mu_list_len(errors) > 0);
+
+	/* A reply: the refilled parent field, else ?reply=ID from the Reply link. */
+	if (f != NULL)
+		parent_id = f->error[COMMENT_FIELD_PARENT] ? 0 : f->parent_id;
+	else if ((reply = req_query(r, "reply")) != NULL)
+		parent_id = strtoll(reply, NULL, 10);
+	if (parent_id > 0)
+		parent = find_approved(shown, parent_id);
+	mu_set_str(m, "parent", parent ? arena_printf(r->arena, "%" PRId64, parent->id) : "");
+	mu_set_str(m, "replying_to", parent ? parent->author : NULL);
+	mu_set_str(m, "replying_href", parent ?
+		   arena_printf(r->arena, "#comment-%" PRId64, parent->id) : NULL);
+	mu_set_str(m, "cancel_href", arena_printf(r->arena, "%s/posts/%s#comment-form",
+						  r->cfg->mount, p->slug));
+	return m;
+}
+
+int
+site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx)
+{
+	const struct comment_form_state *state = r->app;
+	struct mu_map *d = mu_map_new(r->arena);
+	struct comment_list shown;
+	struct comment_thread_entry *thread;
+	size_t approved;
+	int open = comment_post_open(p, r->cfg->comments_open_days, r->now);
+
+	if (load_thread_comments(r, p, &shown, &approved) != 0)
+		return 500;
+	comments_thread(r->arena, &shown, COMMENT_THREAD_DEPTH, &thread);
+	mu_set_int(d, "count", (long long)approved);
+	mu_set_str(d, "count_label", approved == 0 ? "No comments yet" :
+		   approved == 1 ? "1 comment" :
+		   arena_printf(r->arena, "%zu comments", approved));
+	mu_set_list(d, "thread", thread_lists(r, p, thread, shown.len, open));
+	mu_set_bool(d, "has_thread", shown.len > 0);
+	mu_set_bool(d, "open", open);
+	mu_set_str(d, "feed_href", arena_printf(r->arena, "%s/posts/%s/comments.atom",
+						r->cfg->mount, p->slug));
+	if (open)
+		mu_set_map(d, "form", form_map(r, p, &shown, state ? state->form : NULL));
+	else
+		mu_set_str(d, "form", NULL);
+	mu_set_map(ctx, "discussion", d);
+	return 0;
+}
+
+/* GET /posts/SLUG/comments.atom: the post's approved comments, newest first. */
+int
+site_comment_feed(struct req *r)
+{
+	struct mu_map *ctx;
+	struct mu_list *entries;
+	struct comment_list list;
+	struct post p;
+	const char *post_url;
+	time_t updated;
+	size_t i, n;
+	int rc;
+
+	if (r->params[0] == NULL || !slug_valid(r->params[0]))
+		return 404;
+	if ((rc = site_cached(r, "")) != 0)
+		return rc;
+	if ((rc = load_post(r, &p)) != STORE_OK)
+		return rc;
+	if (comments_for_post(r->db, r->arena, p.id, COMMENT_APPROVED, &list) != STORE_OK)
+		return 500;
+	ctx = site_context(r, p.title);
+	post_url = arena_printf(r->arena, "%s/posts/%s", r->cfg->base_url, p.slug);
+	mu_set_str(ctx, "post_title", p.title);
+	mu_set_str(ctx, "post_url", post_url);
+	mu_set_str(ctx, "self_url", arena_printf(r->arena, "%s/comments.atom", post_url));
+	updated = p.published_at;
+	entries = mu_list_new(r->arena);
+	n = list.len < FEED_MAX ? list.len : FEED_MAX;
+	for (i = 0; i < n; i++) {
+		const struct comment *c = &list.items[list.len - 1 - i];
+		struct mu_map *e = mu_list_push_map(entries);
+		if (c->created_at > updated)
+			updated = c->created_at;
+		mu_set_str(e, "author", c->author);
+		mu_set_str(e, "author_url", *c->url ? c->url : NULL);
+		mu_set_str(e, "link", arena_printf(r->arena, "%s#comment-%" PRId64, post_url, c->id));
+		mu_set_str(e, "date", date_rfc3339(r->arena, c->created_at));
+		mu_set_str(e, "body_html", c->body_html);
+	}
+	mu_set_list(ctx, "entries", entries);
+	mu_set_str(ctx, "updated", date_rfc3339(r->arena, updated));
+	r->content_type = "application/atom+xml; charset=utf-8";
+	return site_render(r, "comments_feed", ctx, 200);
+}

@@ -1,0 +1,356 @@
+/* comment_form.c: the comment form's pure parts: signed tokens, field rules, the own-comments cookie. */
+#include "comment_form.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "db.h"
+#include "posts.h"
+#include "render.h"
+
+#define MAX_AUTHOR_CHARS 100
+#define MAX_EMAIL_BYTES 254
+#define MAX_URL_BYTES 2000
+/* A token submitted this long "before" it was issued is clock skew, not forgery. */
+#define TOKEN_CLOCK_SKEW 60
+
+/* Derive the subkey for one purpose from the site secret. */
+static void
+subkey(unsigned char key[crypto_auth_KEYBYTES], const unsigned char *secret,
+       const char *context)
+{
+	crypto_generichash(key, crypto_auth_KEYBYTES, (const unsigned char *)context,
+			   strlen(context), secret, DB_SECRET_BYTES);
+}
+
+/* Parse a decimal int64 of 1 to 18 digits that ends at *end == stop.  0 or -1. */
+static int
+parse_decimal(const char *s, char stop, int64_t *out, const char **end)
+{
+	int64_t v = 0;
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9') {
+		if (n == 18)
+			return -1;
+		v = v * 10 + (s[n] - '0');
+		n++;
+	}
+	if (n == 0 || s[n] != stop)
+		return -1;
+	*out = v;
+	*end = s + n;
+	return 0;
+}
+
+/* The bytes a token's tag covers. */
+static void
+token_message(unsigned char msg[16], int64_t post_id, int64_t issued)
+{
+	for (int i = 0; i < 8; i++) {
+		msg[i] = (unsigned char)((uint64_t)post_id >> (8 * i));
+		msg[8 + i] = (unsigned char)((uint64_t)issued >> (8 * i));
+	}
+}
+
+const char *
+comment_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
+		   time_t issued)
+{
+	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
+	char hex[crypto_auth_BYTES * 2 + 1];
+
+	subkey(key, secret, "parley form token v1");
+	token_message(msg, post_id, (int64_t)issued);
+	crypto_auth(tag, msg, sizeof(msg), key);
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2hex(hex, sizeof(hex), tag, sizeof(tag));
+	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s", post_id, (int64_t)issued, hex);
+}
+
+enum comment_token_rc
+comment_token_check(const unsigned char *secret, const char *token, int64_t post_id,
+		    time_t now, int min_seconds)
+{
+	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
+	int64_t tok_post, issued;
+	const char *p;
+	size_t taglen;
+	int ok;
+
+	if (token == NULL || parse_decimal(token, '.', &tok_post, &p) != 0 ||
+	    parse_decimal(p + 1, '.', &issued, &p) != 0)
+		return COMMENT_TOKEN_FORGED;
+	p++;
+	if (strlen(p) != crypto_auth_BYTES * 2 ||
+	    sodium_hex2bin(tag, sizeof(tag), p, strlen(p), NULL, &taglen, NULL) != 0 ||
+	    taglen != sizeof(tag))
+		return COMMENT_TOKEN_FORGED;
+	subkey(key, secret, "parley form token v1");
+	token_message(msg, tok_post, issued);
+	ok = crypto_auth_verify(tag, msg, sizeof(msg), key) == 0;
+	sodium_memzero(key, sizeof(key));
+	if (!ok || issued > (int64_t)now + TOKEN_CLOCK_SKEW)
+		return COMMENT_TOKEN_FORGED;
+	if (tok_post != post_id)
+		return COMMENT_TOKEN_WRONG_POST;
+	if ((int64_t)now - issued > COMMENT_TOKEN_LIFETIME)
+		return COMMENT_TOKEN_EXPIRED;
+	if ((int64_t)now - issued < min_seconds)
+		return COMMENT_TOKEN_TOO_FAST;
+	return COMMENT_TOKEN_OK;
+}
+
+const char *
+comment_token_reason(enum comment_token_rc rc)
+{
+	switch (rc) {
+	case COMMENT_TOKEN_OK:
+		return "";
+	case COMMENT_TOKEN_FORGED:
+		return "missing or forged form token";
+	case COMMENT_TOKEN_WRONG_POST:
+		return "form token of another post";
+	case COMMENT_TOKEN_EXPIRED:
+		return "expired form token";
+	case COMMENT_TOKEN_TOO_FAST:
+		return "submitted too soon after the form was served";
+	}
+	return "bad form token";
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trim ASCII white space at both ends; returns the start, *len updated. */
+static const char *
+trim(const char *s, size_t *len)
+{
+	while (*len > 0 && is_space(s[0])) {
+		s++;
+		(*len)--;
+	}
+	while (*len > 0 && is_space(s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+int
+comment_email_valid(const char *s, size_t len)
+{
+	const char *at = NULL, *domain;
+	size_t i, dlen;
+
+	if (len == 0 || len > MAX_EMAIL_BYTES)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || strchr("<>()[]\\,;:\"", c) != NULL)
+			return 0;
+		if (c == '@') {
+			if (at != NULL)
+				return 0;
+			at = s + i;
+		}
+	}
+	if (at == NULL || at == s || at - s > 64)
+		return 0;
+	domain = at + 1;
+	dlen = len - (size_t)(domain - s);
+	if (dlen < 3 || memchr(domain, '.', dlen) == NULL || domain[0] == '.' ||
+	    domain[0] == '-' || domain[dlen - 1] == '.' || domain[dlen - 1] == '-')
+		return 0;
+	for (i = 0; i + 1 < dlen; i++)
+		if (domain[i] == '.' && domain[i + 1] == '.')
+			return 0;
+	return 1;
+}
+
+int
+comment_url_valid(const char *s, size_t len)
+{
+	size_t i, skip;
+
+	if (len == 0 || len > MAX_URL_BYTES)
+		return 0;
+	if (len > 7 && strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else if (len > 8 && strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else
+		return 0;
+	/* A host must follow the scheme. */
+	if (strchr("/?#@:", s[skip]) != NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || strchr("\"<>\\`{}|^", c) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
+int
+comment_form_validate(struct arena *a, struct comment_form *f, size_t max_comment_bytes)
+{
+	static const char bad_text[] = "This contains characters that cannot be stored.";
+	const char *v;
+	size_t len, i;
+
+	f->nerrors = 0;
+	f->parent_id = 0;
+	for (i = 0; i < COMMENT_FIELD__MAX; i++) {
+		f->error[i] = NULL;
+		if (f->value[i] == NULL) {
+			f->value[i] = "";
+			f->len[i] = 0;
+		}
+	}
+	if (f->len[COMMENT_FIELD_COMMENT] > max_comment_bytes)
+		return 413;
+	for (i = 0; i < COMMENT_FIELD__MAX; i++) {
+		len = f->len[i];
+		if (!utf8_valid_text(f->value[i], len)) {
+			f->error[i] = bad_text;
+			/* Keep what can be shown again: nothing of a value we cannot trust. */
+			f->value[i] = "";
+			f->len[i] = 0;
+			continue;
+		}
+		v = trim(f->value[i], &len);
+		f->value[i] = arena_strndup(a, v, len);
+		f->len[i] = len;
+	}
+
+	v = f->value[COMMENT_FIELD_AUTHOR];
+	len = f->len[COMMENT_FIELD_AUTHOR];
+	if (f->error[COMMENT_FIELD_AUTHOR] != NULL)
+		;
+	else if (len == 0)
+		f->error[COMMENT_FIELD_AUTHOR] = "Please give a name.";
+	else if (strpbrk(v, "\t\r\n") != NULL)
+		f->error[COMMENT_FIELD_AUTHOR] = "The name must be on one line.";
+	else if (utf8_length(v, len) > MAX_AUTHOR_CHARS)
+		f->error[COMMENT_FIELD_AUTHOR] = "The name can be at most 100 characters long.";
+
+	v = f->value[COMMENT_FIELD_EMAIL];
+	len = f->len[COMMENT_FIELD_EMAIL];
+	if (f->error[COMMENT_FIELD_EMAIL] == NULL && len > 0 && !comment_email_valid(v, len))
+		f->error[COMMENT_FIELD_EMAIL] = len > MAX_EMAIL_BYTES ?
+		    "An email address can be at most 254 characters long." :
+		    "This does not look like an email address (name@example.org).";
+
+	v = f->value[COMMENT_FIELD_URL];
+	len = f->len[COMMENT_FIELD_URL];
+	if (f->error[COMMENT_FIELD_URL] == NULL && len > 0 && !comment_url_valid(v, len)) {
+		if (len > MAX_URL_BYTES)
+			f->error[COMMENT_FIELD_URL] = "A web address can be at most 2000 characters long.";
+		else if (strncasecmp(v, "http://", 7) != 0 && strncasecmp(v, "https://", 8) != 0)
+			f->error[COMMENT_FIELD_URL] = "A web address must start with http:// or https://.";
+		else
+			f->error[COMMENT_FIELD_URL] = "This does not look like a web address.";
+	}
+
+	if (f->error[COMMENT_FIELD_COMMENT] == NULL && f->len[COMMENT_FIELD_COMMENT] == 0)
+		f->error[COMMENT_FIELD_COMMENT] = "Please write a comment.";
+
+	v = f->value[COMMENT_FIELD_PARENT];
+	len = f->len[COMMENT_FIELD_PARENT];
+	if (f->error[COMMENT_FIELD_PARENT] == NULL && len > 0) {
+		const char *end;
+		int64_t id;
+		if (parse_decimal(v, '\0', &id, &end) != 0 || id <= 0)
+			f->error[COMMENT_FIELD_PARENT] = "That is not a comment you can reply to.";
+		else
+			f->parent_id = id;
+	}
+
+	for (i = 0; i < COMMENT_FIELD__MAX; i++)
+		if (f->error[i] != NULL)
+			f->nerrors++;
+	return f->nerrors ? 422 : 0;
+}
+
+int
+comment_post_open(const struct post *p, int open_days, time_t now)
+{
+	if (!p->comments_open)
+		return 0;
+	if (open_days <= 0)
+		return 1;
+	return (int64_t)now - (int64_t)p->published_at <= (int64_t)open_days * 86400;
+}
+
+/* The hex tag of the id list text under the cookie's subkey. */
+static void
+mine_tag(const unsigned char *secret, const char *ids, size_t len,
+	 char hex[crypto_auth_BYTES * 2 + 1])
+{
+	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
+
+	subkey(key, secret, "parley own comments v1");
+	crypto_auth(tag, (const unsigned char *)ids, len, key);
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2hex(hex, crypto_auth_BYTES * 2 + 1, tag, sizeof(tag));
+}
+
+size_t
+comment_mine_parse(const unsigned char *secret, const char *value,
+		   int64_t ids[COMMENT_MINE_MAX])
+{
+	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
+	const char *dot, *p, *end;
+	size_t n = 0, taglen;
+	int ok;
+
+	if (value == NULL || (dot = strchr(value, '.')) == NULL || dot == value)
+		return 0;
+	if (strlen(dot + 1) != crypto_auth_BYTES * 2 ||
+	    sodium_hex2bin(tag, sizeof(tag), dot + 1, crypto_auth_BYTES * 2, NULL, &taglen,
+			   NULL) != 0 || taglen != sizeof(tag))
+		return 0;
+	subkey(key, secret, "parley own comments v1");
+	ok = crypto_auth_verify(tag, (const unsigned char *)value, (size_t)(dot - value),
+				key) == 0;
+	sodium_memzero(key, sizeof(key));
+	if (!ok)
+		return 0;
+	for (p = value; p < dot; p = end + 1) {
+		int64_t id;
+		const char *stop = memchr(p, '-', (size_t)(dot - p));
+		if (n == COMMENT_MINE_MAX ||
+		    parse_decimal(p, stop ? '-' : '.', &id, &end) != 0)
+			return 0;
+		ids[n++] = id;
+	}
+	return n;
+}
+
+const char *
+comment_mine_make(struct arena *a, const unsigned char *secret, const int64_t *ids,
+		  size_t n, int64_t id)
+{
+	char hex[crypto_auth_BYTES * 2 + 1];
+	struct buf b = BUF_INIT;
+	const char *out;
+	size_t i, skip;
+
+	/* Keep the newest COMMENT_MINE_MAX - 1 of the old ids, then the new one. */
+	skip = n >= COMMENT_MINE_MAX ? n - (COMMENT_MINE_MAX - 1) : 0;
+	for (i = skip; i < n; i++)
+		buf_printf(&b, "%" PRId64 "-", ids[i]);
+	buf_printf(&b, "%" PRId64, id);
+	mine_tag(secret, b.data, b.len, hex);
+	out = arena_printf(a, "%s.%s", b.data, hex);
+	buf_free(&b);
+	return out;
+}

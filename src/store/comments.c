@@ -1,0 +1,424 @@
+/* comments.c: reader comments in SQLite: intake, threads, moderation, erasure, blocks. */
+#include "comments.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+static const char *const status_names[COMMENT_STATUS__MAX] = {
+	[COMMENT_PENDING] = "pending",
+	[COMMENT_APPROVED] = "approved",
+	[COMMENT_REJECTED] = "rejected",
+	[COMMENT_SPAM] = "spam",
+};
+
+const char *
+comment_status_name(enum comment_status s)
+{
+	return (unsigned)s < COMMENT_STATUS__MAX ? status_names[s] : "pending";
+}
+
+int
+comment_status_parse(const char *name)
+{
+	int i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < COMMENT_STATUS__MAX; i++)
+		if (strcmp(name, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The columns every comment query reads, in this order (see read_row). */
+#define COMMENT_COLUMNS \
+	"c.id, c.post_id, coalesce(c.parent_id, 0), c.status, c.author, c.email," \
+	" c.url, c.body_md, c.body_html, c.created_at, c.ip_hash, c.spam_reason," \
+	" p.slug, p.title"
+#define COMMENT_GROUP \
+	", CASE WHEN c.ip_hash = '' THEN 1 ELSE" \
+	" (SELECT count(*) FROM comments g WHERE g.ip_hash = c.ip_hash) END"
+
+/* Copy the current row of a COMMENT_COLUMNS query into out, strings in a. */
+static void
+read_row(sqlite3_stmt *st, struct arena *a, struct comment *out, int with_group)
+{
+	int s;
+
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->post_id = sqlite3_column_int64(st, 1);
+	out->parent_id = sqlite3_column_int64(st, 2);
+	s = comment_status_parse(db_col_text(st, 3));
+	out->status = s < 0 ? COMMENT_PENDING : (enum comment_status)s;
+	out->author = arena_strdup(a, db_col_text(st, 4));
+	out->email = arena_strdup(a, db_col_text(st, 5));
+	out->url = arena_strdup(a, db_col_text(st, 6));
+	out->body_md = arena_strdup(a, db_col_text(st, 7));
+	out->body_html = arena_strdup(a, db_col_text(st, 8));
+	out->created_at = (time_t)sqlite3_column_int64(st, 9);
+	out->ip_hash = arena_strdup(a, db_col_text(st, 10));
+	out->spam_reason = arena_strdup(a, db_col_text(st, 11));
+	out->post_slug = arena_strdup(a, db_col_text(st, 12));
+	out->post_title = arena_strdup(a, db_col_text(st, 13));
+	out->group_size = with_group ? sqlite3_column_int(st, 14) : 1;
+}
+
+/*
+ * Step st to the end, appending rows to out (growing its array in a).  At
+ * most max rows are kept when max > 0; a further row sets has_more.
+ */
+static int
+read_rows(struct db *db, sqlite3_stmt *st, struct arena *a, struct comment_list *out,
+	  int with_group, size_t max)
+{
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (max > 0 && out->len == max) {
+			out->has_more = 1;
+			break;
+		}
+		if (out->len == cap) {
+			struct comment *grown;
+			cap = cap ? cap * 2 : 16;
+			grown = arena_alloc(a, cap * sizeof(*grown));
+			if (out->len)
+				memcpy(grown, out->items, out->len * sizeof(*grown));
+			out->items = grown;
+		}
+		read_row(st, a, &out->items[out->len++], with_group);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_log_error(db, "reading comments");
+		sqlite3_reset(st);
+		return STORE_ERR;
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+int
+comments_insert(struct db *db, struct comment *c)
+{
+	static const char sql[] =
+		"INSERT INTO comments (post_id, parent_id, status, author, email, url,"
+		" body_md, body_html, created_at, ip_hash, spam_reason)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char *html = NULL;
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	if (c->body_html == NULL)
+		html = markdown_to_html(c->body_md, strlen(c->body_md), MARKDOWN_COMMENT);
+	sqlite3_bind_int64(st, 1, c->post_id);
+	if (c->parent_id > 0)
+		sqlite3_bind_int64(st, 2, c->parent_id);
+	sqlite3_bind_text(st, 3, comment_status_name(c->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->email ? c->email : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->url ? c->url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->body_md, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, html ? html : c->body_html, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->created_at);
+	sqlite3_bind_text(st, 10, c->ip_hash ? c->ip_hash : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c->spam_reason ? c->spam_reason : "", -1, SQLITE_STATIC);
+	rc = db_exec_stmt(db, st);
+	free(html);
+	if (rc != STORE_OK)
+		return STORE_ERR;
+	c->id = sqlite3_last_insert_rowid(db->handle);
+	return STORE_OK;
+}
+
+int
+comments_get(struct db *db, struct arena *a, int64_t id, struct comment *out)
+{
+	static const char sql[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_row(st, a, out, 1);
+	else if (rc != SQLITE_DONE)
+		db_log_error(db, "reading a comment");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+}
+
+int
+comments_for_post(struct db *db, struct arena *a, int64_t post_id,
+		  enum comment_status status, struct comment_list *out)
+{
+	static const char sql[] =
+		"SELECT " COMMENT_COLUMNS
+		" FROM comments c JOIN posts p ON p.id = c.post_id"
+		" WHERE c.post_id = ? AND c.status = ? ORDER BY c.created_at, c.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, post_id);
+	sqlite3_bind_text(st, 2, comment_status_name(status), -1, SQLITE_STATIC);
+	return read_rows(db, st, a, out, 0, 0);
+}
+
+int
+comments_by_status(struct db *db, struct arena *a, int status, int newest_first,
+		   int page, int per_page, struct comment_list *out)
+{
+	/* One statement per shape, so each can use its index. */
+	static const char one_asc[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.status = ?"
+		" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?";
+	static const char one_desc[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.status = ?"
+		" ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+	static const char all_asc[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE ? IS NULL"
+		" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?";
+	static const char all_desc[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE ? IS NULL"
+		" ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+	const char *sql;
+	sqlite3_stmt *st;
+	sqlite3_int64 limit = -1, offset = 0;
+
+	if (status >= COMMENT_STATUS__MAX)
+		return STORE_ERR;
+	if (status >= 0)
+		sql = newest_first ? one_desc : one_asc;
+	else
+		sql = newest_first ? all_desc : all_asc;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
+	if (per_page > 0) {
+		if (page < 1)
+			page = 1;
+		limit = (sqlite3_int64)per_page + 1;
+		offset = (sqlite3_int64)(page - 1) * per_page;
+	}
+	if (status >= 0)
+		sqlite3_bind_text(st, 1, comment_status_name((enum comment_status)status), -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	return read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
+}
+
+int
+comments_count(struct db *db, int status, int64_t *count)
+{
+	static const char one[] = "SELECT count(*) FROM comments WHERE status = ?";
+	static const char all[] = "SELECT count(*) FROM comments";
+	sqlite3_stmt *st = db_stmt(db, status >= 0 ? one : all);
+	int rc;
+
+	if (st == NULL || status >= COMMENT_STATUS__MAX)
+		return STORE_ERR;
+	if (status >= 0)
+		sqlite3_bind_text(st, 1, comment_status_name((enum comment_status)status), -1,
+				  SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	else
+		db_log_error(db, "counting comments");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
+}
+
+/* Run a statement that changes at most the row with id: STORE_NOTFOUND when none. */
+static int
+change_one(struct db *db, sqlite3_stmt *st)
+{
+	if (db_exec_stmt(db, st) != STORE_OK)
+		return STORE_ERR;
+	return sqlite3_changes(db->handle) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+int
+comments_set_status(struct db *db, int64_t id, enum comment_status status)
+{
+	static const char sql[] = "UPDATE comments SET status = ? WHERE id = ?";
+	sqlite3_stmt *st;
+
+	if ((unsigned)status >= COMMENT_STATUS__MAX || (st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, comment_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return change_one(db, st);
+}
+
+int
+comments_delete(struct db *db, int64_t id)
+{
+	static const char sql[] = "DELETE FROM comments WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return change_one(db, st);
+}
+
+int
+comments_erase_email(struct db *db, const char *email, int *count)
+{
+	static const char sql[] =
+		"UPDATE comments SET email = '', ip_hash = '', author = '(erased)'"
+		" WHERE email <> '' AND email = ? COLLATE NOCASE";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	*count = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if (db_exec_stmt(db, st) != STORE_OK)
+		return STORE_ERR;
+	*count = sqlite3_changes(db->handle);
+	return STORE_OK;
+}
+
+int
+comments_blocked(struct db *db, const char *ip_hash, const char *email)
+{
+	static const char sql[] =
+		"SELECT 1 FROM blocks WHERE (kind = 'ip' AND ?1 <> '' AND value = ?1)"
+		" OR (kind = 'email' AND ?2 <> '' AND value = ?2 COLLATE NOCASE) LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, ip_hash ? ip_hash : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, email ? email : "", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_log_error(db, "reading blocks");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : STORE_ERR;
+}
+
+int
+comments_block_add(struct db *db, const char *kind, const char *value, time_t now)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO blocks (kind, value, created_at) VALUES (?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	return db_exec_stmt(db, st);
+}
+
+/* An id and its index in the list, sorted by id to find parents. */
+struct id_index {
+	int64_t id;
+	size_t at;
+};
+
+static int
+id_index_cmp(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+comments_thread(struct arena *a, const struct comment_list *list, int max_depth,
+		struct comment_thread_entry **out)
+{
+	size_t n = list->len, i, k, filled = 0, top;
+	struct id_index *ids, key, *hit;
+	size_t *parent, *child_start, *child_fill, *children, *stack;
+	int *depth;
+	const size_t none = (size_t)-1;
+
+	*out = arena_alloc(a, (n ? n : 1) * sizeof(**out));
+	if (n == 0)
+		return;
+	if (max_depth < 1)
+		max_depth = 1;
+	ids = arena_alloc(a, n * sizeof(*ids));
+	parent = arena_alloc(a, n * sizeof(*parent));
+	child_start = arena_zalloc(a, (n + 1) * sizeof(*child_start));
+	child_fill = arena_alloc(a, n * sizeof(*child_fill));
+	children = arena_alloc(a, n * sizeof(*children));
+	stack = arena_alloc(a, n * sizeof(*stack));
+	depth = arena_alloc(a, n * sizeof(*depth));
+	for (i = 0; i < n; i++) {
+		ids[i].id = list->items[i].id;
+		ids[i].at = i;
+		depth[i] = -1;
+	}
+	qsort(ids, n, sizeof(*ids), id_index_cmp);
+	for (i = 0; i < n; i++) {
+		parent[i] = none;
+		key.id = list->items[i].parent_id;
+		if (key.id <= 0 || key.id == list->items[i].id)
+			continue;
+		if ((hit = bsearch(&key, ids, n, sizeof(*ids), id_index_cmp)) == NULL)
+			continue;
+		parent[i] = hit->at;
+		child_start[hit->at + 1]++;
+	}
+	/* Each comment's children, in list order (oldest first). */
+	for (i = 0; i < n; i++)
+		child_start[i + 1] += child_start[i];
+	for (i = 0; i < n; i++)
+		child_fill[i] = child_start[i];
+	for (i = 0; i < n; i++)
+		if (parent[i] != none)
+			children[child_fill[parent[i]]++] = i;
+	/*
+	 * Depth first from each top-level comment in list order; then, in a
+	 * second pass, from any comment still unreached (only a cycle of
+	 * parents, possible in imported data, leaves one), as if top-level.
+	 * Every comment is pushed at most once: only its one parent pushes it.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			if (depth[i] >= 0 || (pass == 0 && parent[i] != none))
+				continue;
+			depth[i] = 0;
+			top = 0;
+			stack[top++] = i;
+			while (top > 0) {
+				size_t at = stack[--top];
+
+				(*out)[filled].comment = &list->items[at];
+				(*out)[filled].depth = depth[at];
+				filled++;
+				/* Push in reverse so the oldest reply comes out first. */
+				for (k = child_start[at + 1]; k-- > child_start[at];) {
+					size_t c = children[k];
+					if (depth[c] >= 0)
+						continue;
+					depth[c] = depth[at] + 1 < max_depth ? depth[at] + 1 :
+					    max_depth - 1;
+					stack[top++] = c;
+				}
+			}
+		}
+	}
+}

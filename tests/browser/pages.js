@@ -1,0 +1,118 @@
+// pages.js: one visit to every page type a reader or an admin sees, for the validity and accessibility checks.
+'use strict';
+
+const { assert } = require('./lib');
+
+// Fill the comment form so that the browser lets it through but the server
+// must refuse it: a name of spaces only and a link that is not http(s).
+async function submitInvalidComment(page) {
+	const form = page.locator('#comment-form');
+	await form.getByLabel(/name/i).fill('   ');
+	await form.getByLabel(/website|url|link/i).fill('ftp://example.org/file');
+	await form.getByLabel(/comment/i).fill('This should come back with messages.');
+	const [response] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === 'POST' &&
+				     r.url().includes('/comments')),
+		page.waitForEvent('load'),
+		form.getByRole('button', { name: /post|send|submit|comment/i }).click(),
+	]);
+	return response;
+}
+
+async function adminLogin(page, stack) {
+	await page.goto(stack.url('/admin/login'));
+	await page.getByLabel(/name|user/i).fill(stack.admin.username);
+	await page.getByLabel(/password/i).fill(stack.admin.password);
+	await Promise.all([
+		page.waitForURL((u) => !u.pathname.endsWith('/login')),
+		page.getByRole('button', { name: /log in|sign in/i }).click(),
+	]);
+}
+
+// Visit each page type in page (a fresh context's page), calling
+// visit(name, page, {status, html}) once it is loaded.  Returns the names
+// that could not be visited with why, so callers can fail with a reason.
+async function everyPage(stack, page, visit) {
+	const problems = [];
+	const slug = stack.posts.long;
+	const seen = async (name, response) => {
+		assert(response, `${name}: no response`);
+		const html = await response.text();
+		await visit(name, page, { status: response.status(), html, url: page.url() });
+	};
+	const go = async (name, p, expectStatus) => {
+		try {
+			const response = await page.goto(stack.url(p));
+			assert(response.status() === expectStatus,
+			       `${name}: GET ${p} answered ${response.status()}, expected ${expectStatus}`);
+			await seen(name, response);
+		} catch (e) {
+			problems.push(`${name}: ${e.message}`);
+		}
+	};
+
+	await go('index', '/', 200);
+	await go('index-page-2', '/page/2', 200);
+	await go('post-thread', `/posts/${slug}`, 200);
+	try {
+		await page.goto(stack.url(`/posts/${slug}`));
+		const response = await submitInvalidComment(page);
+		assert(response.status() === 422,
+		       `post-errors: the invalid comment answered ${response.status()}, expected 422`);
+		await seen('post-errors', response);
+	} catch (e) {
+		problems.push(`post-errors: ${e.message}`);
+	}
+	await go('post-closed', `/posts/${stack.posts.closed}`, 200);
+	await go('tag', '/tags/habits', 200);
+	await go('search', '/search?q=reading', 200);
+	await go('search-empty', '/search?q=zzzznothing', 200);
+	await go('not-found', '/posts/no-such-post', 404);
+	await go('login', '/admin/login', 200);
+	try {
+		await page.getByLabel(/name|user/i).fill(stack.admin.username);
+		await page.getByLabel(/password/i).fill('not the password');
+		const [response] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.waitForEvent('load'),
+			page.getByRole('button', { name: /log in|sign in/i }).click(),
+		]);
+		assert(response.status() === 401, `login-failed: a wrong password answered ${response.status()}`);
+		await seen('login-failed', response);
+	} catch (e) {
+		problems.push(`login-failed: ${e.message}`);
+	}
+	try {
+		await adminLogin(page, stack);
+	} catch (e) {
+		problems.push(`admin login: ${e.message}`);
+		return problems;
+	}
+	await go('queue', '/admin/', 200);
+	try {
+		// One action through the web form, so the audit page has a row.
+		await page.goto(stack.url('/admin/'));
+		await Promise.all([
+			page.waitForEvent('load'),
+			page.getByRole('button', { name: /^approve/i }).first().click(),
+		]);
+	} catch (e) {
+		problems.push(`approve from the queue: ${e.message}`);
+	}
+	for (const status of ['approved', 'rejected', 'spam'])
+		await go(`comments-${status}`, `/admin/comments?status=${status}`, 200);
+	try {
+		await page.goto(stack.url('/admin/'));
+		const link = page.getByRole('link', { name: /audit|history/i }).first();
+		const href = (await link.count()) ? await link.getAttribute('href') : null;
+		assert(href, 'audit: the admin pages have no link named audit or history');
+		const response = await page.goto(new URL(href, page.url()).href);
+		assert(response.status() === 200, `audit: ${href} answered ${response.status()}`);
+		await seen('audit', response);
+	} catch (e) {
+		problems.push(`audit: ${e.message}`);
+	}
+	return problems;
+}
+
+module.exports = { everyPage, adminLogin, submitInvalidComment };

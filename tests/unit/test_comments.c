@@ -1,0 +1,421 @@
+/* test_comments.c: form tokens, field rules, the own-comments cookie, threads, the comment store, rate limits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "check.h"
+#include "comment_form.h"
+#include "comments.h"
+#include "db.h"
+#include "posts.h"
+#include "ratelimit.h"
+
+static const unsigned char secret[DB_SECRET_BYTES] = "0123456789abcdef0123456789abcde";
+static const unsigned char other_secret[DB_SECRET_BYTES] = "another secret, another site...";
+
+static void
+test_token(struct arena *a)
+{
+	const time_t t0 = 1800000000;
+	const char *tok = comment_token_make(a, secret, 7, t0);
+	char *bad;
+
+	CHECK(comment_token_check(secret, tok, 7, t0 + 10, 3) == COMMENT_TOKEN_OK);
+	CHECK(comment_token_check(secret, tok, 7, t0 + 1, 3) == COMMENT_TOKEN_TOO_FAST);
+	CHECK(comment_token_check(secret, tok, 7, t0, 0) == COMMENT_TOKEN_OK);
+	CHECK(comment_token_check(secret, tok, 8, t0 + 10, 3) == COMMENT_TOKEN_WRONG_POST);
+	CHECK(comment_token_check(secret, tok, 7, t0 + COMMENT_TOKEN_LIFETIME, 3) ==
+	      COMMENT_TOKEN_OK);
+	CHECK(comment_token_check(secret, tok, 7, t0 + COMMENT_TOKEN_LIFETIME + 1, 3) ==
+	      COMMENT_TOKEN_EXPIRED);
+	/* Issued far in the future: not a token this site made for now. */
+	CHECK(comment_token_check(secret, tok, 7, t0 - 3600, 0) == COMMENT_TOKEN_FORGED);
+	CHECK(comment_token_check(other_secret, tok, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	CHECK(comment_token_check(secret, NULL, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	CHECK(comment_token_check(secret, "", 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	CHECK(comment_token_check(secret, "7.1800000000.", 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	CHECK(comment_token_check(secret, "garbage", 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+
+	/* Tampering with any part breaks the tag. */
+	bad = arena_strdup(a, tok);
+	bad[0] = '8';
+	CHECK(comment_token_check(secret, bad, 8, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	bad = arena_strdup(a, tok);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '0' ? '1' : '0';
+	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	/* An older issue time (to dodge the too-fast check) is forgery too. */
+	bad = arena_strdup(a, tok);
+	bad[2] = bad[2] == '1' ? '0' : '1';
+	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	bad = arena_printf(a, "%s0", tok);
+	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	CHECK(strlen(comment_token_reason(COMMENT_TOKEN_EXPIRED)) > 0);
+}
+
+static void
+test_email_url(void)
+{
+	static const struct { const char *s; int ok; } emails[] = {
+		{ "ann@example.org", 1 }, { "a.b+c@mail.example.co.uk", 1 },
+		{ "zoë@exämple.de", 1 }, { "", 0 }, { "ann", 0 }, { "@example.org", 0 },
+		{ "ann@", 0 }, { "ann@localhost", 0 }, { "ann@@example.org", 0 },
+		{ "an n@example.org", 0 }, { "ann@example..org", 0 }, { "ann@.example.org", 0 },
+		{ "\"x\"@example.org", 0 }, { "<ann@example.org>", 0 }, { "ann@example.org.", 0 },
+	};
+	static const struct { const char *s; int ok; } urls[] = {
+		{ "http://example.org", 1 }, { "https://example.org/a?b=c#d", 1 },
+		{ "HTTPS://EXAMPLE.ORG", 1 }, { "javascript:alert(1)", 0 },
+		{ "data:text/html,<b>x</b>", 0 }, { "ftp://example.org", 0 },
+		{ "example.org", 0 }, { "http://", 0 }, { "https:///path", 0 },
+		{ "http://exa mple.org", 0 }, { "http://x\" onmouseover=\"a", 0 },
+		{ "http://x/<script>", 0 }, { " http://example.org", 0 },
+		{ "vbscript:msgbox(1)", 0 }, { "//example.org", 0 },
+	};
+	char longer[2100];
+	size_t i;
+
+	for (i = 0; i < sizeof(emails) / sizeof(emails[0]); i++) {
+		int got = comment_email_valid(emails[i].s, strlen(emails[i].s));
+		if (got != emails[i].ok)
+			fprintf(stderr, "email %s: got %d\n", emails[i].s, got);
+		CHECK(got == emails[i].ok);
+	}
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		int got = comment_url_valid(urls[i].s, strlen(urls[i].s));
+		if (got != urls[i].ok)
+			fprintf(stderr, "url %s: got %d\n", urls[i].s, got);
+		CHECK(got == urls[i].ok);
+	}
+	memcpy(longer, "https://example.org/", 20);
+	memset(longer + 20, 'a', sizeof(longer) - 21);
+	longer[sizeof(longer) - 1] = '\0';
+	CHECK(comment_url_valid(longer, 2000) == 1);
+	CHECK(comment_url_valid(longer, 2001) == 0);
+}
+
+/* Fill a form from C strings (NULL: the field was not sent). */
+static void
+form_set(struct comment_form *f, const char *author, const char *email, const char *url,
+	 const char *comment, const char *parent)
+{
+	const char *v[COMMENT_FIELD__MAX] = { author, email, url, comment, parent };
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < COMMENT_FIELD__MAX; i++) {
+		f->value[i] = v[i];
+		f->len[i] = v[i] ? strlen(v[i]) : 0;
+	}
+}
+
+static void
+test_validate(struct arena *a)
+{
+	struct comment_form f;
+	char name[256], big[200];
+
+	form_set(&f, "  Ann  ", "", "", " Hello\n", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 0);
+	CHECK_STR(f.value[COMMENT_FIELD_AUTHOR], "Ann");
+	CHECK_STR(f.value[COMMENT_FIELD_COMMENT], "Hello");
+	CHECK(f.parent_id == 0);
+	CHECK(f.nerrors == 0);
+
+	form_set(&f, NULL, NULL, NULL, "Hi", NULL);
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	CHECK(f.error[COMMENT_FIELD_AUTHOR] != NULL);
+	CHECK(f.error[COMMENT_FIELD_COMMENT] == NULL);
+	CHECK(f.nerrors == 1);
+
+	form_set(&f, "   ", "nope", "javascript:alert(1)", "  \n ", "x1");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	CHECK(f.nerrors == 5);
+	CHECK_CONTAINS(f.error[COMMENT_FIELD_URL], "http://");
+	/* The bad values come back for refilling, trimmed. */
+	CHECK_STR(f.value[COMMENT_FIELD_URL], "javascript:alert(1)");
+
+	form_set(&f, "Ann", "ann@example.org", "https://ann.example", "Hi", "42");
+	CHECK(comment_form_validate(a, &f, 10000) == 0);
+	CHECK(f.parent_id == 42);
+	form_set(&f, "Ann", "", "", "Hi", "0");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	form_set(&f, "Ann", "", "", "Hi", "99999999999999999999999");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+
+	/* 100 characters is fine (counted as characters, not bytes), 101 is not. */
+	memset(name, 'x', 100);
+	name[100] = '\0';
+	form_set(&f, name, "", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 0);
+	strcpy(name, "é");
+	for (int i = 1; i < 100; i++)
+		strcat(name, "é");
+	form_set(&f, name, "", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 0);
+	strcat(name, "x");
+	form_set(&f, name, "", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	form_set(&f, "Ann\nBob", "", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+
+	/* Over the size: 413 whatever else is wrong. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	form_set(&f, "", "", "", big, "");
+	CHECK(comment_form_validate(a, &f, 100) == 413);
+	form_set(&f, "Ann", "", "", big, "");
+	CHECK(comment_form_validate(a, &f, 199) == 0);
+
+	/* NUL bytes and invalid UTF-8: an error, and the value is not kept. */
+	form_set(&f, "Ann", "", "", "Hi", "");
+	f.value[COMMENT_FIELD_COMMENT] = "a\0b";
+	f.len[COMMENT_FIELD_COMMENT] = 3;
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	CHECK(f.error[COMMENT_FIELD_COMMENT] != NULL);
+	CHECK_STR(f.value[COMMENT_FIELD_COMMENT], "");
+	form_set(&f, "Ann\xff", "", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	CHECK(f.error[COMMENT_FIELD_AUTHOR] != NULL);
+	form_set(&f, "Ann", "a\xc3@example.org", "", "Hi", "");
+	CHECK(comment_form_validate(a, &f, 10000) == 422);
+	CHECK(f.error[COMMENT_FIELD_EMAIL] != NULL);
+}
+
+static void
+test_open(void)
+{
+	struct post p;
+
+	memset(&p, 0, sizeof(p));
+	p.comments_open = 1;
+	p.published_at = 1000000;
+	CHECK(comment_post_open(&p, 0, 999999999));
+	CHECK(comment_post_open(&p, 2, 1000000 + 2 * 86400));
+	CHECK(!comment_post_open(&p, 2, 1000000 + 2 * 86400 + 1));
+	p.comments_open = 0;
+	CHECK(!comment_post_open(&p, 0, 1000000));
+}
+
+static void
+test_mine(struct arena *a)
+{
+	int64_t ids[COMMENT_MINE_MAX], got[COMMENT_MINE_MAX];
+	const char *v;
+	char *bad;
+	size_t n, i;
+
+	v = comment_mine_make(a, secret, NULL, 0, 5);
+	n = comment_mine_parse(secret, v, got);
+	CHECK(n == 1 && got[0] == 5);
+	v = comment_mine_make(a, secret, got, n, 9);
+	n = comment_mine_parse(secret, v, got);
+	CHECK(n == 2 && got[0] == 5 && got[1] == 9);
+	CHECK(comment_mine_parse(other_secret, v, got) == 0);
+	CHECK(comment_mine_parse(secret, NULL, got) == 0);
+	CHECK(comment_mine_parse(secret, "5-9", got) == 0);
+	bad = arena_strdup(a, v);
+	bad[0] = '6';
+	CHECK(comment_mine_parse(secret, bad, got) == 0);
+	/* Only the newest COMMENT_MINE_MAX are kept. */
+	for (i = 0; i < COMMENT_MINE_MAX; i++)
+		ids[i] = (int64_t)i + 1;
+	v = comment_mine_make(a, secret, ids, COMMENT_MINE_MAX, 100);
+	n = comment_mine_parse(secret, v, got);
+	CHECK(n == COMMENT_MINE_MAX);
+	CHECK(got[0] == 2 && got[COMMENT_MINE_MAX - 1] == 100);
+}
+
+/* Build a list of comments from (id, parent) pairs, in list order. */
+static struct comment_list
+make_list(struct arena *a, const int64_t (*pairs)[2], size_t n)
+{
+	struct comment_list l = { arena_zalloc(a, n * sizeof(struct comment)), n, 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		l.items[i].id = pairs[i][0];
+		l.items[i].parent_id = pairs[i][1];
+		l.items[i].created_at = (time_t)i;
+	}
+	return l;
+}
+
+/* "id:depth id:depth ..." of a thread, for comparison. */
+static const char *
+thread_str(struct arena *a, const struct comment_thread_entry *t, size_t n)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld:%d", i ? " " : "", (long long)t[i].comment->id, t[i].depth);
+	s = arena_strdup(a, b.data ? b.data : "");
+	buf_free(&b);
+	return s;
+}
+
+static void
+test_thread(struct arena *a)
+{
+	/* 1 <- 3 <- 4 <- 5 <- 6 (deep chain), 2 top, 7 -> 1, 8 -> missing 99. */
+	static const int64_t pairs[][2] = {
+		{ 1, 0 }, { 2, 0 }, { 3, 1 }, { 4, 3 }, { 5, 4 }, { 6, 5 }, { 7, 1 }, { 8, 99 },
+	};
+	static const int64_t cycle[][2] = { { 10, 11 }, { 11, 10 }, { 12, 0 }, { 13, 13 } };
+	struct comment_list l = make_list(a, pairs, 8), empty = { NULL, 0, 0 };
+	struct comment_thread_entry *t;
+
+	comments_thread(a, &l, 4, &t);
+	CHECK_STR(thread_str(a, t, l.len), "1:0 3:1 4:2 5:3 6:3 7:1 2:0 8:0");
+	comments_thread(a, &l, 2, &t);
+	CHECK_STR(thread_str(a, t, l.len), "1:0 3:1 4:1 5:1 6:1 7:1 2:0 8:0");
+	comments_thread(a, &l, 1, &t);
+	CHECK_STR(thread_str(a, t, l.len), "1:0 3:0 4:0 5:0 6:0 7:0 2:0 8:0");
+	/* Cycles (only imports could make one) and self-parents still show everything once. */
+	l = make_list(a, cycle, 4);
+	comments_thread(a, &l, 4, &t);
+	CHECK_STR(thread_str(a, t, l.len), "12:0 13:0 10:0 11:1");
+	comments_thread(a, &empty, 4, &t);
+	CHECK(t != NULL);
+}
+
+static char db_dir[] = "/tmp/parley-test-comments-XXXXXX";
+
+static void
+test_store(struct arena *a)
+{
+	struct post_input in;
+	struct comment c, got;
+	struct comment_list list;
+	struct db *db;
+	char err[256], path[128], hash[RATELIMIT_HASH_HEX], hash2[RATELIMIT_HASH_HEX];
+	int64_t post_id, first, count;
+	int created, n, retry = 0;
+
+	if (mkdtemp(db_dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/t.db", db_dir);
+	if ((db = db_open(path, DB_OPEN_CREATE, err, sizeof(err))) == NULL ||
+	    db_migrate(db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(!"database");
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.slug = "p";
+	in.title = "P";
+	in.author = "";
+	in.published_at = 1000;
+	in.comments_open = 1;
+	in.body_md = "Body";
+	CHECK(posts_save(db, &in, &post_id, &created) == STORE_OK);
+
+	ratelimit_address_hash(db, "192.0.2.1", hash);
+	ratelimit_address_hash(db, "192.0.2.2", hash2);
+	CHECK(strlen(hash) == 32);
+	CHECK(strcmp(hash, hash2) != 0);
+	CHECK_NOT_CONTAINS(hash, "192");
+
+	memset(&c, 0, sizeof(c));
+	c.post_id = post_id;
+	c.status = COMMENT_APPROVED;
+	c.author = "Ann";
+	c.email = "Ann@Example.org";
+	c.body_md = "Hello <script>alert(1)</script> [x](javascript:alert(1))";
+	c.created_at = 2000;
+	c.ip_hash = hash;
+	CHECK(comments_insert(db, &c) == STORE_OK);
+	first = c.id;
+	CHECK(comments_get(db, a, first, &got) == STORE_OK);
+	CHECK_STR(got.post_slug, "p");
+	CHECK_NOT_CONTAINS(got.body_html, "<script");
+	CHECK_NOT_CONTAINS(got.body_html, "javascript:");
+	CHECK(got.parent_id == 0);
+
+	c.status = COMMENT_PENDING;
+	c.parent_id = first;
+	c.created_at = 2001;
+	c.body_md = "Reply [link](https://example.org)";
+	CHECK(comments_insert(db, &c) == STORE_OK);
+	CHECK(comments_get(db, a, c.id, &got) == STORE_OK);
+	CHECK(got.parent_id == first);
+	CHECK_CONTAINS(got.body_html, "rel=\"nofollow ugc\"");
+	CHECK(got.group_size == 2);
+
+	CHECK(comments_for_post(db, a, post_id, COMMENT_APPROVED, &list) == STORE_OK);
+	CHECK(list.len == 1);
+	CHECK(comments_set_status(db, c.id, COMMENT_APPROVED) == STORE_OK);
+	CHECK(comments_set_status(db, 424242, COMMENT_APPROVED) == STORE_NOTFOUND);
+	CHECK(comments_for_post(db, a, post_id, COMMENT_APPROVED, &list) == STORE_OK);
+	CHECK(list.len == 2 && list.items[0].id == first);
+	CHECK(comments_by_status(db, a, COMMENT_APPROVED, 1, 1, 1, &list) == STORE_OK);
+	CHECK(list.len == 1 && list.has_more && list.items[0].id == c.id);
+	CHECK(comments_by_status(db, a, -1, 0, 0, 0, &list) == STORE_OK);
+	CHECK(list.len == 2 && !list.has_more);
+	CHECK(comments_count(db, COMMENT_APPROVED, &count) == STORE_OK && count == 2);
+
+	CHECK(comments_erase_email(db, "ann@example.ORG", &n) == STORE_OK);
+	CHECK(n == 2);
+	CHECK(comments_get(db, a, first, &got) == STORE_OK);
+	CHECK_STR(got.author, "(erased)");
+	CHECK_STR(got.email, "");
+	CHECK_STR(got.ip_hash, "");
+
+	/* Deleting a parent keeps its reply, now at the top level. */
+	CHECK(comments_delete(db, first) == STORE_OK);
+	CHECK(comments_delete(db, first) == STORE_NOTFOUND);
+	CHECK(comments_get(db, a, c.id, &got) == STORE_OK);
+	CHECK(got.parent_id == 0);
+
+	CHECK(comments_blocked(db, hash, "") == 0);
+	CHECK(comments_block_add(db, "ip", hash, 10) == STORE_OK);
+	CHECK(comments_block_add(db, "email", "bad@example.org", 10) == STORE_OK);
+	CHECK(comments_blocked(db, hash, "") == 1);
+	CHECK(comments_blocked(db, hash2, "BAD@example.org") == 1);
+	CHECK(comments_blocked(db, "", "") == 0);
+
+	/* Rate limits: 3 a minute. */
+	CHECK(ratelimit_hit(db, "t", 100, 60, 3, &retry) == RATELIMIT_ALLOWED);
+	CHECK(ratelimit_hit(db, "t", 110, 60, 3, &retry) == RATELIMIT_ALLOWED);
+	CHECK(ratelimit_hit(db, "t", 120, 60, 3, &retry) == RATELIMIT_ALLOWED);
+	CHECK(ratelimit_hit(db, "t", 130, 60, 3, &retry) == RATELIMIT_LIMITED);
+	CHECK(retry == 30);
+	CHECK(ratelimit_hit(db, "other", 130, 60, 3, &retry) == RATELIMIT_ALLOWED);
+	CHECK(ratelimit_hit(db, "t", 161, 60, 3, &retry) == RATELIMIT_ALLOWED);
+	CHECK(ratelimit_check(db, "t", 161, 60, 3, &retry, &n) == RATELIMIT_LIMITED && n == 3);
+	CHECK(ratelimit_clear(db, "t") == STORE_OK);
+	CHECK(ratelimit_check(db, "t", 161, 60, 3, &retry, &n) == RATELIMIT_ALLOWED && n == 0);
+	CHECK(ratelimit_record(db, "t", 161) == STORE_OK);
+	CHECK(ratelimit_prune(db, 1000) == STORE_OK);
+	CHECK(ratelimit_check(db, "t", 161, 60, 3, &retry, &n) == RATELIMIT_ALLOWED && n == 0);
+
+	db_close(db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-wal", db_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-shm", db_dir);
+	unlink(path);
+	rmdir(db_dir);
+}
+
+int
+main(void)
+{
+	struct arena a;
+
+	arena_init(&a);
+	test_token(&a);
+	test_email_url();
+	test_validate(&a);
+	test_open();
+	test_mine(&a);
+	test_thread(&a);
+	test_store(&a);
+	arena_free(&a);
+	return check_summary();
+}
