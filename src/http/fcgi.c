@@ -367,6 +367,7 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 	}
 	/* After FCGX_Init, which installs handlers of its own. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN);   /* mail commands are reaped by the kernel */
 	signal(SIGTERM, on_terminate);
 	signal(SIGINT, on_terminate);
 	if (open_listener(cfg, &fd) != 0)

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "mail.h"
 #include "moderation.h"
 #include "posts.h"
 #include "ratelimit.h"
@@ -117,6 +118,27 @@ form_spam_reason(struct req *r, const struct post *p)
 	return NULL;
 }
 
+/* Tell the moderators (moderator_emails) that a comment waits for them. */
+static void
+notify_moderators(struct req *r, const struct post *p, const struct comment *c)
+{
+	struct buf body = BUF_INIT;
+
+	if (*r->cfg->moderator_emails == '\0')
+		return;
+	buf_printf(&body, "A new comment on \"%s\" is waiting for moderation.\n\n", p->title);
+	buf_printf(&body, "Author:  %s\n", c->author);
+	if (*c->email != '\0')
+		buf_printf(&body, "Email:   %s\n", c->email);
+	if (*c->url != '\0')
+		buf_printf(&body, "Website: %s\n", c->url);
+	buf_printf(&body, "Post:    %s/posts/%s\n\n%s\n\n-- \nModerate: %s/admin/\n",
+		   r->cfg->base_url, p->slug, c->body_md, r->cfg->base_url);
+	mail_moderators(r->cfg, arena_printf(r->arena, "[%s] New comment on \"%s\"",
+					     r->cfg->site_title, p->title), body.data);
+	buf_free(&body);
+}
+
 /*
  * POST /posts/SLUG/comments.  404 for a missing post and 403 for closed
  * comments before anything else; then 413/415 for the body, 413 for a
@@ -208,6 +230,9 @@ site_comment_post(struct req *r)
 		db_rollback(r->db);
 		return 500;
 	}
+
+	if (c.status == COMMENT_PENDING)
+		notify_moderators(r, &p, &c);
 
 	nids = mine_ids(r, ids);
 	resp_cookie(r, MINE_COOKIE, comment_mine_make(r->arena, r->db->secret, ids, nids, c.id),

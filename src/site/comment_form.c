@@ -1,11 +1,8 @@
 /* comment_form.c: the comment form's pure parts: signed tokens, field rules, the own-comments cookie. */
 #include "comment_form.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

@@ -148,6 +148,7 @@ run('flows', 150, async ({ browser, stack, runner }) => {
 		await shootPart(reader, thread, 'thread-dark');
 		await reader.emulateMedia({ colorScheme: 'light' });
 		await reader.setViewportSize(PHONE);
+		await reader.evaluate(() => window.scrollTo(0, 0));
 		await reader.screenshot({ path: path.join(screenshotDir(), 'post-phone-screen.png') });
 		await reader.setViewportSize(DESKTOP);
 	});

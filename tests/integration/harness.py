@@ -609,8 +609,10 @@ http {{
         self.nginx_log = os.path.join(self.tmp, "error.log")
         out = open(os.path.join(self.tmp, "nginx.stderr"), "ab")
         try:
+            # nginx reads $NGINX as inherited listening sockets: keep it out.
+            env = {k: v for k, v in os.environ.items() if k != "NGINX"}
             self.nginx = subprocess.Popen([NGINX, "-p", self.tmp + "/", "-c", conf,
-                                           "-e", self.nginx_log],
+                                           "-e", self.nginx_log], env=env,
                                           stdin=subprocess.DEVNULL, stdout=out, stderr=out)
         finally:
             out.close()
