@@ -24,6 +24,12 @@ struct cli {
 	struct db *db;
 };
 
+/*
+ * The whole of path, at most max bytes, NUL-terminated in arena a, its
+ * length in *len; NULL after printing why (unreadable, too large).
+ */
+char *cli_read_file(struct arena *a, const char *path, size_t max, size_t *len);
+
 /* Open cfg.db (DB_OPEN_READWRITE); CLI_OK, or CLI_FAILED after printing why. */
 int cli_open_db(struct cli *c);
 

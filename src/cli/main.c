@@ -1,8 +1,10 @@
 /* main.c: the parley command: global flags, configuration, dispatch to subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "log.h"
 
@@ -46,6 +48,37 @@ static const struct subcommand {
 	{ "backup", cli_backup },
 	{ "check", cli_check },
 };
+
+char *
+cli_read_file(struct arena *a, const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[65536], *text = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_append(&b, chunk, n);
+		if (b.len > max) {
+			log_error("%s: larger than %zu MiB", path, max >> 20);
+			goto done;
+		}
+	}
+	if (ferror(f)) {
+		log_error("%s: %s", path, strerror(errno));
+		goto done;
+	}
+	text = arena_strndup(a, b.data ? b.data : "", b.len);
+	*len = b.len;
+done:
+	fclose(f);
+	buf_free(&b);
+	return text;
+}
 
 int
 cli_open_db(struct cli *c)

@@ -12,38 +12,6 @@
 
 #define POST_FILE_MAX (16 * 1024 * 1024)
 
-/* The whole of path in the arena (NUL-terminated), or NULL after saying why. */
-static char *
-read_file(struct arena *a, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[65536], *text = NULL;
-	size_t n;
-
-	if (f == NULL) {
-		log_error("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_append(&b, chunk, n);
-		if (b.len > POST_FILE_MAX) {
-			log_error("%s: larger than %d MiB", path, POST_FILE_MAX >> 20);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		log_error("%s: %s", path, strerror(errno));
-		goto done;
-	}
-	text = arena_strndup(a, b.data ? b.data : "", b.len);
-	*len = b.len;
-done:
-	fclose(f);
-	buf_free(&b);
-	return text;
-}
-
 int
 cli_post_add_file(struct cli *c, const char *path)
 {
@@ -54,7 +22,7 @@ cli_post_add_file(struct cli *c, const char *path)
 	int64_t id;
 	int created;
 
-	if ((text = read_file(&c->arena, path, &len)) == NULL)
+	if ((text = cli_read_file(&c->arena, path, POST_FILE_MAX, &len)) == NULL)
 		return CLI_FAILED;
 	if (frontmatter_parse(&c->arena, path, text, len, &fm, err, sizeof(err)) != 0) {
 		log_error("%s", err);

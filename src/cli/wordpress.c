@@ -33,38 +33,6 @@ wp_comment_cmp(const void *a, const void *b)
 	return x->wp_id < y->wp_id ? -1 : x->wp_id > y->wp_id;
 }
 
-/* Read the whole file into the arena; NULL after saying why. */
-static char *
-slurp(struct arena *a, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[65536], *text = NULL;
-	size_t n;
-
-	if (f == NULL) {
-		log_error("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_append(&b, chunk, n);
-		if (b.len > (size_t)WXR_MAX_BYTES) {
-			log_error("%s: larger than %ld MiB", path, WXR_MAX_BYTES >> 20);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		log_error("%s: %s", path, strerror(errno));
-		goto done;
-	}
-	text = arena_strndup(a, b.data ? b.data : "", b.len);
-	*len = b.len;
-done:
-	fclose(f);
-	buf_free(&b);
-	return text;
-}
-
 /* A GMT date field, falling back to the local one; 0 when neither parses. */
 static time_t
 wp_date(struct arena *a, const struct xml_node *n, const char *gmt, const char *local)
@@ -310,7 +278,7 @@ cli_import_wordpress(struct cli *c, int argc, char **argv)
 		log_error("usage: parley import-wordpress FILE");
 		return CLI_USAGE;
 	}
-	if ((text = slurp(&c->arena, argv[1], &len)) == NULL)
+	if ((text = cli_read_file(&c->arena, argv[1], (size_t)WXR_MAX_BYTES, &len)) == NULL)
 		return CLI_FAILED;
 	if (memchr(text, '\0', len) != NULL) {
 		log_error("%s: not a WordPress export (binary data)", argv[1]);
