@@ -50,8 +50,8 @@ int admin_render(struct req *r, const char *name, struct mu_map *ctx, int status
 
 /*
  * The `return` form field when it is a safe path inside the admin pages
- * ("/admin/..." with no scheme, host, backslash or control character),
- * else "/admin/".  For redirects after POST.
+ * ("/admin/..." with no scheme, host, backslash, percent escape, ".."
+ * or control character), else "/admin/".  For redirects after POST.
  */
 const char *admin_return_path(struct req *r);
 

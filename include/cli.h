@@ -30,8 +30,17 @@ struct cli {
  */
 char *cli_read_file(struct arena *a, const char *path, size_t max, size_t *len);
 
-/* Open cfg.db (DB_OPEN_READWRITE); CLI_OK, or CLI_FAILED after printing why. */
-int cli_open_db(struct cli *c);
+/* What a subcommand does with the database. */
+enum cli_access {
+	CLI_READ,         /* lists, check, backup: a read-only file will do */
+	CLI_WRITE,        /* everything else: a read-only file is refused up front */
+};
+
+/*
+ * Open cfg.db (DB_OPEN_READWRITE) for access; CLI_OK, or CLI_FAILED after
+ * printing why in one line.
+ */
+int cli_open_db(struct cli *c, enum cli_access access);
 
 /*
  * Subcommands: argv[0] is the subcommand's name ("comments"), global flags

@@ -18,7 +18,8 @@ enum markdown_mode {
 };
 
 /*
- * Render CommonMark to HTML.  Invalid UTF-8 is replaced (CMARK_OPT_VALIDATE_UTF8).
+ * Render CommonMark to HTML.  Invalid UTF-8, and what character references
+ * decode to that utf8_valid_text refuses ("&#1;"), become U+FFFD.
  * Returns a malloc'd string the caller frees, never NULL.
  */
 char *markdown_to_html(const char *md, size_t len, enum markdown_mode mode);
@@ -27,10 +28,16 @@ char *markdown_to_html(const char *md, size_t len, enum markdown_mode mode);
 char *markdown_to_text(const char *md, size_t len);
 
 /*
- * Is s valid UTF-8 without NUL or C0 controls other than tab, CR and LF?
- * Form fields are checked with this before anything is stored.
+ * Is s valid UTF-8 without NUL, C0 controls other than tab, CR and LF, DEL,
+ * C1 controls or noncharacters (U+FFFE and U+FFFF are not XML)?  Form
+ * fields are checked with this before anything is stored.
  */
 int utf8_valid_text(const char *s, size_t len);
+/*
+ * Append s to out with every character utf8_valid_text refuses (and every
+ * byte of invalid UTF-8) replaced by U+FFFD: text any page or feed can carry.
+ */
+void utf8_scrub(struct buf *out, const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_length(const char *s, size_t len);
 

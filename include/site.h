@@ -29,6 +29,8 @@ int site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
  * Answer 304 when the request's validator matches the page's: the ETag is
  * derived from the site generation, the path and query, and extra (state
  * that changes the page for this visitor, or ""). Returns 1 for 304.
+ * Either way the response carries Cache-Control "no-cache" (caches ask
+ * again each time), "private, no-cache" when extra is not empty.
  */
 int site_not_modified(struct req *r, const char *extra);
 

@@ -238,8 +238,12 @@ admin_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 const char *
 admin_return_path(struct req *r)
 {
+	/*
+	 * No '%': the admin pages never make one, and browsers read "%2e%2e"
+	 * as a ".." segment, so an escape could lead out of the admin pages.
+	 */
 	static const char allowed[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&%";
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&";
 	const char *p = req_form(r, "return");
 	size_t len;
 

@@ -2,6 +2,7 @@
 #include "admin.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "comments.h"
 #include "config.h"
@@ -67,8 +68,12 @@ comment_map(struct req *r, const struct comment *c)
 	mu_set_str(m, "author", c->author);
 	if (*c->email != '\0')
 		mu_set_str(m, "email", c->email);
-	if (*c->url != '\0')
+	if (*c->url != '\0') {
 		mu_set_str(m, "url", c->url);
+		/* A link only to the web: a javascript: or data: address stays text. */
+		if (strncasecmp(c->url, "http://", 7) == 0 || strncasecmp(c->url, "https://", 8) == 0)
+			mu_set_str(m, "url_href", c->url);
+	}
 	/* cmark output made safe at intake: the one raw insertion on these pages. */
 	mu_set_str(m, "body_html", c->body_html);
 	mu_set_str(m, "age", admin_age(r->arena, r->now, c->created_at));

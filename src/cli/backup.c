@@ -16,7 +16,8 @@ cli_backup(struct cli *c, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0)
 			force = 1;
-		else if (path == NULL && (argv[i][0] != '-' || argv[i][1] == '\0'))
+		else if (path == NULL && argv[i][0] != '\0' &&
+		    (argv[i][0] != '-' || argv[i][1] == '\0'))
 			path = argv[i];
 		else {
 			path = NULL;
@@ -27,7 +28,7 @@ cli_backup(struct cli *c, int argc, char **argv)
 		log_error("usage: parley backup [--force] FILE");
 		return CLI_USAGE;
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_READ) != CLI_OK)
 		return CLI_FAILED;
 	if (maintenance_backup(c->db, path, force, err, sizeof(err)) != 0) {
 		log_error("%s", err);

@@ -16,7 +16,7 @@ cli_check(struct cli *c, int argc, char **argv)
 		log_error("usage: parley check");
 		return CLI_USAGE;
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_READ) != CLI_OK)
 		return CLI_FAILED;
 	if (maintenance_check(c->db, &c->arena, &problems, &n) != STORE_OK) {
 		log_error("%s: the check could not run", c->cfg.db);

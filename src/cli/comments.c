@@ -68,7 +68,7 @@ comments_list_cmd(struct cli *c, int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_READ) != CLI_OK)
 		return CLI_FAILED;
 	if (comments_by_status(c->db, &c->arena, status, 0, 1, 0, &list) != STORE_OK) {
 		log_error("could not list comments");
@@ -131,7 +131,7 @@ comments_change_cmd(struct cli *c, int argc, char **argv)
 			log_error("'%s' is not a comment id", argv[i]);
 			return CLI_USAGE;
 		}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	for (i = 1; i < argc; i++) {
 		id = ids[i];
@@ -164,7 +164,7 @@ comments_erase_cmd(struct cli *c, int argc, char **argv)
 		log_error("usage: parley comments erase --email ADDRESS");
 		return CLI_USAGE;
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	if (comments_erase_email(c->db, email, &count) != STORE_OK) {
 		log_error("could not erase the comments of %s", email);

@@ -72,7 +72,7 @@ cli_import(struct cli *c, int argc, char **argv)
 	}
 	if (md_files(&c->arena, argv[1], &files, &n) != CLI_OK)
 		return CLI_FAILED;
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	for (i = 0; i < n; i++)
 		if (cli_post_add_file(c, files[i]) != CLI_OK)

@@ -81,7 +81,7 @@ done:
 }
 
 int
-cli_open_db(struct cli *c)
+cli_open_db(struct cli *c, enum cli_access access)
 {
 	char err[512];
 
@@ -89,6 +89,12 @@ cli_open_db(struct cli *c)
 		return CLI_OK;
 	if ((c->db = db_open(c->cfg.db, DB_OPEN_READWRITE, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
+		return CLI_FAILED;
+	}
+	/* SQLite quietly opens a file it may not write read-only; say so before any change fails. */
+	if (access == CLI_WRITE && sqlite3_db_readonly(c->db->handle, "main") == 1) {
+		log_error("%s: read-only (parley must be able to write to the file and its folder)",
+			  c->cfg.db);
 		return CLI_FAILED;
 	}
 	return CLI_OK;
@@ -163,7 +169,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (nargs == 0) {
-		fputs(usage_text, stderr);
+		log_error("usage: parley [--db PATH] [--config FILE] COMMAND [ARGS] "
+			  "(parley --help lists the commands)");
 		rc = CLI_USAGE;
 		goto done;
 	}

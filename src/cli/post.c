@@ -57,7 +57,7 @@ post_add(struct cli *c, int argc, char **argv)
 		log_error("usage: parley post add FILE.md ...");
 		return CLI_USAGE;
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	for (i = 2; i < argc; i++)
 		if (cli_post_add_file(c, argv[i]) != CLI_OK)
@@ -72,7 +72,7 @@ post_list(struct cli *c)
 	struct post_list l;
 	size_t i;
 
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_READ) != CLI_OK)
 		return CLI_FAILED;
 	if (posts_all(c->db, &c->arena, &l) != STORE_OK) {
 		log_error("could not list posts");
@@ -89,7 +89,7 @@ post_list(struct cli *c)
 static int
 post_rm(struct cli *c, const char *slug)
 {
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	switch (posts_delete(c->db, slug)) {
 	case STORE_OK:

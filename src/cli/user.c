@@ -113,7 +113,7 @@ user_set(struct cli *c, const char *name, int add)
 		log_error("bad user name '%s' (1-64 of A-Z a-z 0-9 . _ -)", name);
 		return CLI_USAGE;
 	}
-	if ((rc = cli_open_db(c)) != CLI_OK)
+	if ((rc = cli_open_db(c, CLI_WRITE)) != CLI_OK)
 		return rc;
 	if (read_password(password) != CLI_OK) {
 		sodium_memzero(password, sizeof(password));
@@ -142,7 +142,7 @@ user_del(struct cli *c, const char *name)
 {
 	int rc;
 
-	if ((rc = cli_open_db(c)) != CLI_OK)
+	if ((rc = cli_open_db(c, CLI_WRITE)) != CLI_OK)
 		return rc;
 	switch (users_delete(c->db, name)) {
 	case STORE_OK:
@@ -165,7 +165,7 @@ user_list(struct cli *c)
 	size_t n, i;
 	int rc;
 
-	if ((rc = cli_open_db(c)) != CLI_OK)
+	if ((rc = cli_open_db(c, CLI_READ)) != CLI_OK)
 		return rc;
 	if (users_list(c->db, &c->arena, &users, &n) != STORE_OK) {
 		log_error("could not list users");

@@ -292,7 +292,7 @@ cli_import_wordpress(struct cli *c, int argc, char **argv)
 		log_error("%s: not a WordPress export (no <rss><channel>)", argv[1]);
 		return CLI_FAILED;
 	}
-	if (cli_open_db(c) != CLI_OK)
+	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	for (item = channel->children; item != NULL; item = item->next) {
 		if (strcmp(item->name, "item") != 0)

@@ -31,6 +31,25 @@ add_link_rel(char *html)
 	return buf_detach(&out, NULL);
 }
 
+/*
+ * cmark turns character references such as "&#1;" or "&#xFFFE;" into the
+ * characters themselves (U+FFFE even into a lone byte), which no XML feed
+ * and no valid HTML can carry: they become U+FFFD.  Returns text, or a new
+ * malloc'd string after freeing it.
+ */
+static char *
+scrub_text(char *text)
+{
+	struct buf out = BUF_INIT;
+	size_t len = strlen(text);
+
+	if (utf8_valid_text(text, len))
+		return text;
+	utf8_scrub(&out, text, len);
+	free(text);
+	return buf_detach(&out, NULL);
+}
+
 char *
 markdown_to_html(const char *md, size_t len, enum markdown_mode mode)
 {
@@ -45,6 +64,7 @@ markdown_to_html(const char *md, size_t len, enum markdown_mode mode)
 		opts &= ~CMARK_OPT_SMART; /* keep readers' quotes as they typed them */
 	if ((html = cmark_markdown_to_html(md, len, opts)) == NULL)
 		die("out of memory");
+	html = scrub_text(html);
 	if (mode == MARKDOWN_COMMENT)
 		html = add_link_rel(html);
 	return html;
@@ -99,5 +119,5 @@ markdown_to_text(const char *md, size_t len)
 	cmark_node_free(doc);
 	while (out.len > 0 && out.data[out.len - 1] == '\n')
 		out.data[--out.len] = '\0';
-	return buf_detach(&out, NULL);
+	return scrub_text(buf_detach(&out, NULL));
 }

@@ -73,15 +73,31 @@ page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
 	return 0;
 }
 
+/*
+ * The page's validators, and a Cache-Control that makes every cache ask
+ * again (a 304 is cheap): without it a browser may show its copy from
+ * before the reader's own comment, and a shared cache may keep a page
+ * meant for one visitor (extra not empty) for others.  Returns 1 when
+ * If-None-Match matches, 0 when not, -1 when the database fails.
+ */
+static int
+page_validators(struct req *r, const char *extra, char hex[KEY_HEX])
+{
+	time_t modified;
+
+	if (page_key(r, extra, hex, &modified) != 0)
+		return -1;
+	resp_header(r, "Cache-Control", extra != NULL && *extra != '\0' ?
+		    "private, no-cache" : "no-cache");
+	return resp_validators(r, hex, modified);
+}
+
 int
 site_not_modified(struct req *r, const char *extra)
 {
 	char hex[KEY_HEX];
-	time_t modified;
 
-	if (page_key(r, extra, hex, &modified) != 0)
-		return 0;
-	if (!resp_validators(r, hex, modified))
+	if (page_validators(r, extra, hex) != 1)
 		return 0;
 	r->status = 304;
 	return 1;
@@ -102,13 +118,12 @@ int
 site_cached(struct req *r, const char *extra)
 {
 	char hex[KEY_HEX];
-	time_t modified;
 	struct cache_entry *e;
-	int hit = 0;
+	int hit = 0, match;
 
-	if (page_key(r, extra, hex, &modified) != 0)
+	if ((match = page_validators(r, extra, hex)) < 0)
 		return 0;
-	if (resp_validators(r, hex, modified)) {
+	if (match) {
 		r->status = 304;
 		return 304;
 	}

@@ -238,6 +238,10 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 		snprintf(err, errlen, "libsodium failed to initialise");
 		return NULL;
 	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: a folder, not a database file", path);
+		return NULL;
+	}
 	if (mode == DB_OPEN_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
 	else if (stat(path, &sb) != 0) {
@@ -253,29 +257,29 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
 	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	/* Read the version first: a file that is not ours is refused unchanged, never made WAL. */
+	if ((v = user_version(db)) < 0)
+		goto unusable;
+	if (mode != DB_OPEN_CREATE && v != db_schema_version()) {
+		snprintf(err, errlen, "%s: schema version %d, this parley needs %d "
+			 "(run 'parley init')", path, v, db_schema_version());
+		goto fail;
+	}
 	if (sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL;", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: not a usable SQLite database: %s", path,
-			 sqlite3_errmsg(db->handle));
+	    "PRAGMA synchronous = FULL;", NULL, NULL, NULL) != SQLITE_OK)
+		goto unusable;
+	if (mode != DB_OPEN_CREATE && load_secret(db) != 0) {
+		snprintf(err, errlen, "%s: the site secret is missing (run 'parley init')", path);
 		goto fail;
-	}
-	if ((v = user_version(db)) < 0) {
-		snprintf(err, errlen, "%s: not a usable SQLite database: %s", path,
-			 sqlite3_errmsg(db->handle));
-		goto fail;
-	}
-	if (mode != DB_OPEN_CREATE) {
-		if (v != db_schema_version()) {
-			snprintf(err, errlen, "%s: schema version %d, this parley needs %d "
-				 "(run 'parley init')", path, v, db_schema_version());
-			goto fail;
-		}
-		if (load_secret(db) != 0) {
-			snprintf(err, errlen, "%s: the site secret is missing (run 'parley init')", path);
-			goto fail;
-		}
 	}
 	return db;
+unusable:
+	if ((sqlite3_extended_errcode(db->handle) & 0xff) == SQLITE_READONLY)
+		snprintf(err, errlen, "%s: read-only (parley must be able to write to the file "
+			 "and its folder)", path);
+	else
+		snprintf(err, errlen, "%s: not a usable SQLite database: %s", path,
+			 sqlite3_errmsg(db->handle));
 fail:
 	db_close(db);
 	return NULL;

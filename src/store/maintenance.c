@@ -137,9 +137,14 @@ maintenance_backup(struct db *db, const char *path, int overwrite, char *err, si
 {
 	size_t len = strlen(path);
 	char *tmp = NULL, *dir = NULL;
-	struct stat sb;
+	struct stat sb, live;
 	int fd, rc = -1;
 
+	if (stat(path, &sb) == 0 && stat(sqlite3_db_filename(db->handle, "main"), &live) == 0 &&
+	    sb.st_dev == live.st_dev && sb.st_ino == live.st_ino) {
+		snprintf(err, errlen, "%s is the database itself: back up to another file", path);
+		return -1;
+	}
 	if (!overwrite && lstat(path, &sb) == 0) {
 		snprintf(err, errlen, "%s exists (use --force to overwrite it)", path);
 		return -1;
@@ -148,7 +153,8 @@ maintenance_backup(struct db *db, const char *path, int overwrite, char *err, si
 		die("out of memory");
 	snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		/* The temporary name is ours, not the user's: name the file they asked for. */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto done;
 	}
 	close(fd);

@@ -96,8 +96,7 @@ def test_help_and_usage_errors():
             res = t.run(*args, db=False)
             assert res.returncode == 0, res
             assert "usage: parley" in res.stdout and "import DIR" in res.stdout, res.stdout
-        res = t.run(db=False)
-        assert res.returncode == 2 and "usage: parley" in res.stderr, res
+        expect_fail(t.run(db=False), 2, "usage: parley", "--help")
         expect_fail(t.run("frobnicate"), 2, "unknown command 'frobnicate'")
         expect_fail(t.run("init", "--db", db=False), 2, "--db needs a value")
         expect_fail(t.run("init", "extra"), 2, "usage")
@@ -114,6 +113,54 @@ def test_help_and_usage_errors():
         expect_fail(t.run("--config", t.path("missing.conf"), "check"), 2, "missing.conf")
         res = t.run("--version", db=False)
         assert res.returncode == 0 and res.stdout.startswith("parley "), res
+
+
+def test_every_usage_error_is_one_line():
+    with Tmp() as t:
+        t.init()
+        cases = [
+            [], ["frobnicate"], ["init", "extra"], ["check", "extra"], ["user"],
+            ["user", "add"], ["user", "add", "a", "b"], ["user", "list", "x"], ["post"],
+            ["post", "add"], ["post", "list", "x"], ["post", "rm"], ["post", "rm", "a", "b"],
+            ["import"], ["import", "a", "b"], ["import-wordpress"], ["comments"],
+            ["comments", "list", "extra"], ["comments", "list", "--status"],
+            ["comments", "list", "--status", "bogus"], ["comments", "list", "--status=bogus"],
+            ["comments", "approve"], ["comments", "approve", "abc"],
+            ["comments", "reject", "1", "2x"], ["comments", "delete", "-1"],
+            ["comments", "spam", "0"], ["comments", "erase"], ["comments", "erase", "--email"],
+            ["comments", "erase", "--email="], ["comments", "erase", "--email", ""],
+            ["backup"], ["backup", "a", "b"], ["backup", ""], ["backup", "--bogus", "a"],
+        ]
+        for args in cases:
+            res = t.run(*args)
+            expect_fail(res, 2)
+            assert len(res.stderr.splitlines()) == 1, (args, res.stderr)
+        res = t.run("comments", "list", "--status", "bogus")
+        assert "bogus" in res.stderr and "pending" in res.stderr, res.stderr
+        expect_fail(t.run("comments", "approve", "abc"), 2, "'abc' is not a comment id")
+
+
+def test_comments_commands_do_the_rest_when_an_id_is_missing():
+    with Tmp() as t:
+        t.init()
+        t.ok("post", "add", t.write("p.md", post_file("Commented")))
+        conn = sqlite3.connect(t.db)
+        for author in ("Ann", "Bo"):
+            conn.execute("INSERT INTO comments (post_id, author, email, body_md, body_html, "
+                         "created_at) SELECT id, ?, 'x@example.org', 'Hi', '<p>Hi</p>', 1 "
+                         "FROM posts", (author,))
+        conn.commit()
+        conn.close()
+        ids = [row[0] for row in t.query("SELECT id FROM comments ORDER BY id")]
+        res = t.run("comments", "approve", str(ids[0]), "999", str(ids[1]))
+        expect_fail(res, 1, "no comment 999")
+        assert len(res.stderr.splitlines()) == 1, res.stderr
+        assert res.stdout.splitlines() == ["approved %d" % ids[0], "approved %d" % ids[1]], res
+        assert t.query("SELECT status FROM comments") == [("approved",), ("approved",)]
+        res = t.ok("comments", "list", "--status", "approved")
+        assert len(res.stdout.splitlines()) == 2 and "Ann" in res.stdout, res.stdout
+        res = t.ok("comments", "erase", "--email", "x@example.org")
+        assert res.stdout.strip() == "erased 2 comments", res.stdout
 
 
 def test_missing_database_fails():
@@ -174,6 +221,78 @@ def test_init_refuses_a_non_database():
         t.write("parley.db", "this is not SQLite " * 100)
         expect_fail(t.run("init"), 1)
         expect_fail(t.run("--db", t.path("no/such/dir/x.db"), "init", db=False), 1)
+
+
+def test_database_paths_that_are_not_parley_databases():
+    with Tmp() as t:
+        os.mkdir(t.path("folder"))
+        t.write("text.db", "this is not SQLite " * 100)
+        # Another program's SQLite file, in rollback-journal mode.
+        conn = sqlite3.connect(t.path("other.db"))
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.commit()
+        conn.close()
+        for args in (["check"], ["post", "list"], ["comments", "approve", "1"],
+                     ["backup", t.path("b.db")]):
+            res = t.run("--db", t.path("folder"), *args, db=False)
+            expect_fail(res, 1, "folder", "not a database file")
+            assert len(res.stderr.splitlines()) == 1, res.stderr
+            res = t.run("--db", t.path("text.db"), *args, db=False)
+            expect_fail(res, 1, "text.db", "not a usable SQLite database")
+            assert len(res.stderr.splitlines()) == 1, res.stderr
+            res = t.run("--db", t.path("other.db"), *args, db=False)
+            expect_fail(res, 1, "schema version 0", "parley init")
+        expect_fail(t.run("--db", t.path("folder"), "init", db=False), 1, "not a database file")
+        # Refused unchanged: not switched to WAL, no files made beside it.
+        conn = sqlite3.connect(t.path("other.db"))
+        assert conn.execute("PRAGMA journal_mode").fetchall() == [("delete",)]
+        conn.close()
+        assert not os.path.exists(t.path("other.db-wal")), os.listdir(t.dir)
+        assert not os.path.exists(t.path("b.db"))
+
+
+def _run_as_nobody(args):
+    """Run parley as nobody (we are root) or as ourselves; text CompletedProcess."""
+    kw = {}
+    if os.geteuid() == 0:
+        import pwd
+        pw = pwd.getpwnam("nobody")
+        kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+    return subprocess.run([PARLEY] + args, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=TIMEOUT, **kw)
+
+
+def test_read_only_database():
+    with Tmp() as t:
+        os.chmod(t.dir, 0o755)
+        # A read-only file in a folder the user may write: reads work, changes are refused.
+        shared = t.path("shared")
+        os.mkdir(shared)
+        db = os.path.join(shared, "parley.db")
+        t.ok("--db", db, "init")
+        t.ok("--db", db, "post", "add", t.write("p.md", post_file("Read only")))
+        os.chmod(t.path("p.md"), 0o644)
+        os.chmod(shared, 0o777)
+        os.chmod(db, 0o444)
+        res = _run_as_nobody(["--db", db, "post", "list"])
+        assert res.returncode == 0 and res.stdout.startswith("read-only\t"), res
+        assert _run_as_nobody(["--db", db, "check"]).returncode == 0
+        for args in (["post", "rm", "read-only"], ["post", "add", t.path("p.md")],
+                     ["comments", "approve", "1"], ["comments", "erase", "--email", "a@b.c"],
+                     ["user", "del", "alice"]):
+            res = _run_as_nobody(["--db", db] + args)
+            expect_fail(res, 1, db, "read-only")
+            assert len(res.stderr.splitlines()) == 1, (args, res.stderr)
+        res = _run_as_nobody(["--db", db, "post", "list"])
+        assert len(res.stdout.splitlines()) == 1, res     # the post is still there
+        # A read-only file in a read-only folder: SQLite cannot even read it in WAL mode.
+        os.chmod(shared, 0o755)
+        for name in os.listdir(shared):
+            if name != "parley.db":
+                os.unlink(os.path.join(shared, name))
+        res = _run_as_nobody(["--db", db, "post", "list"])
+        expect_fail(res, 1, db, "read-only")
+        assert len(res.stderr.splitlines()) == 1, res.stderr
 
 
 def test_config_file_supplies_the_database():
@@ -381,6 +500,31 @@ def test_post_add_bad_files():
         assert t.query("SELECT slug FROM posts ORDER BY slug") == [("good-one",), ("good-two",)]
 
 
+def test_post_add_crlf_bom_and_empty_bodies():
+    with Tmp() as t:
+        t.init()
+        files = {
+            "crlf.md": b"---\r\ntitle: Windows line ends\r\ntags: one, two\r\n---\r\n"
+                       b"First *para*.\r\n\r\nSecond.\r\n",
+            "bom.md": b"\xef\xbb\xbf---\ntitle: Byte order mark\n---\nHello.\n",
+            "empty.md": b"---\ntitle: Nothing to say\n---\n",
+            "bare.md": b"\xef\xbb\xbf---\r\ntitle: No final newline\r\n---",
+        }
+        for name, text in files.items():
+            t.ok("post", "add", t.write(name, text))
+        rows = dict((r[0], r[1:]) for r in t.query("SELECT slug, title, body_html FROM posts"))
+        assert rows["windows-line-ends"][0] == "Windows line ends"
+        assert "<em>para</em>" in rows["windows-line-ends"][1] and \
+            "<p>Second.</p>" in rows["windows-line-ends"][1], rows
+        assert rows["byte-order-mark"] == ("Byte order mark", "<p>Hello.</p>\n"), rows
+        assert rows["nothing-to-say"] == ("Nothing to say", ""), rows
+        assert rows["no-final-newline"] == ("No final newline", ""), rows
+        assert t.query("SELECT name FROM tags ORDER BY name") == [("one",), ("two",)]
+        # Only a fence, or nothing at all: a clear error with the line.
+        expect_fail(t.run("post", "add", t.write("fence.md", "---\n")), 1, "fence.md:1:")
+        expect_fail(t.run("post", "add", t.write("zero.md", "")), 1, "zero.md:1:")
+
+
 def test_raw_html_only_when_configured():
     with Tmp() as t:
         t.init()
@@ -457,7 +601,16 @@ def test_backup_makes_an_openable_copy():
         conn = sqlite3.connect(copy)
         assert conn.execute("SELECT count(*) FROM posts").fetchall() == [(4,)]
         conn.close()
-        expect_fail(t.run("backup", t.path("no/such/dir/b.db")), 1)
+        res = t.run("backup", t.path("no/such/dir/b.db"))
+        expect_fail(res, 1, "no/such/dir/b.db: No such file")
+        assert ".tmp-" not in res.stderr, res.stderr
+
+        # Never over the live database, even with --force.
+        for args in (["--force", t.db], [t.db]):
+            res = t.run("backup", *args)
+            expect_fail(res, 1, "the database itself")
+        assert t.query("SELECT count(*) FROM posts") == [(4,)]
+        assert len(t.query("SELECT name FROM users")) == 1
 
 
 def test_check_reports_ok_and_problems():

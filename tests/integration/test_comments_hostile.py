@@ -198,4 +198,23 @@ def test_wrong_content_type_and_odd_requests():
         assert comment_rows(s) == 0
 
 
+def test_stored_unsafe_url_is_not_linked():
+    """A website that did not come through the form (sqlite3, an import) is never a link."""
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Old data", body="Rows from elsewhere.")
+        conn = s.db()
+        post_id = conn.execute("SELECT id FROM posts WHERE slug = ?", (slug,)).fetchone()[0]
+        for i, url in enumerate(["javascript:alert(1)", "data:text/html,x", "https://ok.example/"]):
+            conn.execute("INSERT INTO comments (post_id, status, author, url, body_md, body_html,"
+                         " created_at) VALUES (?, 'approved', ?, ?, 'x', '<p>x</p>', ?)",
+                         (post_id, "Writer %d" % i, url, 1000 + i))
+        conn.commit()
+        conn.close()
+        page = s.client().get("/posts/" + slug).text
+        assert 'href="javascript:' not in page and 'href="data:' not in page, page
+        assert 'href="https://ok.example/"' in page, page
+        feed = s.client().get("/posts/%s/comments.atom" % slug).text
+        assert "javascript:alert(1)</uri>" not in feed and "<uri>data:" not in feed, feed
+
+
 run_tests(globals())
