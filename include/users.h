@@ -37,6 +37,11 @@ const char *users_password_problem(const char *password);
 int users_add(struct db *db, const char *name, const char *password);
 /* Replace a user's hash (also used to rehash at login): STORE_OK, STORE_NOTFOUND, STORE_ERR. */
 int users_set_password(struct db *db, const char *name, const char *password);
+/*
+ * End every admin session of a user (after a password change): the number
+ * ended in *count.  STORE_OK or STORE_ERR.
+ */
+int users_end_sessions(struct db *db, const char *name, int *count);
 /* Delete a user and, by cascade, their sessions: STORE_OK, STORE_NOTFOUND, STORE_ERR. */
 int users_delete(struct db *db, const char *name);
 /* Every user by name, in the arena. */

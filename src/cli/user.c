@@ -107,7 +107,7 @@ static int
 user_set(struct cli *c, const char *name, int add)
 {
 	char password[PASSWORD_BUF];
-	int rc;
+	int rc, ended;
 
 	if (!users_name_valid(name)) {
 		log_error("bad user name '%s' (1-64 of A-Z a-z 0-9 . _ -)", name);
@@ -123,7 +123,17 @@ user_set(struct cli *c, const char *name, int add)
 	sodium_memzero(password, sizeof(password));
 	switch (rc) {
 	case STORE_OK:
-		printf("%s user %s\n", add ? "added" : "changed the password of", name);
+		if (add) {
+			printf("added user %s\n", name);
+			return CLI_OK;
+		}
+		/* Whoever knew the old password must not keep a session. */
+		if (users_end_sessions(c->db, name, &ended) != STORE_OK) {
+			log_error("changed the password of %s, but could not end their sessions", name);
+			return CLI_FAILED;
+		}
+		printf("changed the password of user %s; ended %d session%s\n", name, ended,
+		       ended == 1 ? "" : "s");
 		return CLI_OK;
 	case STORE_CONFLICT:
 		log_error("user %s already exists", name);

@@ -11,14 +11,19 @@
 
 /* ------------------------------------------------------------ entities */
 
-/* Append code point cp as UTF-8; controls, surrogates and NUL become U+FFFD. */
+/*
+ * Append code point cp as UTF-8.  What utf8_valid_text refuses (NUL,
+ * controls, surrogates, noncharacters) becomes U+FFFD, so decoded text is
+ * still text the importer accepts.
+ */
 static void
 put_utf8(struct buf *b, unsigned long cp)
 {
 	char s[4];
 
 	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f ||
-	    (cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	    (cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
 		cp = 0xfffd;
 	if (cp < 0x80) {
 		buf_putc(b, (char)cp);

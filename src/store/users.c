@@ -180,3 +180,20 @@ users_get_hash(struct db *db, const char *name, int64_t *id, char hash[USERS_HAS
 	sqlite3_reset(st);
 	return rc;
 }
+
+int
+users_end_sessions(struct db *db, const char *name, int *count)
+{
+	static const char sql[] =
+		"DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*count = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = db_exec_stmt(db, st)) == STORE_OK)
+		*count = sqlite3_changes(db->handle);
+	return rc;
+}

@@ -310,4 +310,19 @@ def test_deleted_user_sessions_end():
         assert login(s, user=ADMIN, password=PASSWORD)[1].status == 303
 
 
+def test_password_change_ends_sessions():
+    with admin_site() as s:
+        s.cli("user", "add", "bob", input="bob-password-1\n")
+        bob, res = login(s, user="bob", password="bob-password-1")
+        assert res.status == 303 and bob.get("/admin/").status == 200
+        admin = logged_in(s)
+        out = s.cli("user", "passwd", "bob", input="bob-password-2\n")
+        assert "ended 1 session" in out.stdout, out.stdout
+        res = bob.get("/admin/")
+        assert res.status == 303 and res.headers["location"] == "/admin/login"
+        assert admin.get("/admin/").status == 200      # others keep theirs
+        assert login(s, user="bob", password="bob-password-1")[1].status == 401
+        assert login(s, user="bob", password="bob-password-2")[1].status == 303
+
+
 run_tests(globals())
