@@ -6,13 +6,13 @@
  * libfcgi's FCGX_Accept_r blocks on the connection it served last when the
  * web server keeps connections open (nginx fastcgi_keep_conn), so with more
  * kept connections than workers, requests would wait behind idle ones.  The
- * pool's poller thread watches the listening socket and every idle kept
- * connection, and queues each connection that has something to read; a
- * worker takes one, serves one request on it, and gives it back.
+ * pool watches the listening socket and every idle kept connection; a worker
+ * takes the next one that has something to read, serves one request on it,
+ * and gives it back to be watched again.
  */
 struct connpool;
 
-/* Start the poller on listen_fd (made non-blocking).  NULL on failure. */
+/* Watch listen_fd (made non-blocking).  NULL on failure, after logging why. */
 struct connpool *connpool_start(int listen_fd);
 /* Block until a connection has a request (or EOF) to read; returns its fd. */
 int connpool_take(struct connpool *p);
