@@ -26,6 +26,13 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t size);
 void *arena_zalloc(struct arena *a, size_t size);
 
+/*
+ * Room for one more item in an array of len items of size bytes that holds
+ * *cap: returns items itself while it has room, else a copy twice as large
+ * (at least 8 items) with *cap updated.  The old array stays in the arena.
+ */
+void *arena_grow(struct arena *a, void *items, size_t len, size_t *cap, size_t size);
+
 /* Copies of strings: NUL-terminated, owned by the arena. */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t len);

@@ -118,14 +118,9 @@ import_comments(struct cli *c, const struct xml_node *item, int64_t post_id,
 		type = xml_child_text(&c->arena, ch, "wp:comment_type");
 		if (*type != '\0' && strcmp(type, "comment") != 0)
 			continue;       /* pingbacks and trackbacks stay behind */
-		if (n == cap) {
-			struct wp_comment *grown;
-			cap = cap ? cap * 2 : 16;
-			grown = arena_alloc(&c->arena, cap * sizeof(*grown));
-			if (n)
-				memcpy(grown, list, n * sizeof(*grown));
-			list = grown;
-		}
+		if (n == cap)
+			list = arena_grow(&c->arena, list, n, &cap,
+						sizeof(*list));
 		w = &list[n];
 		memset(w, 0, sizeof(*w));
 		w->wp_id = strtoll(xml_child_text(&c->arena, ch, "wp:comment_id"), NULL, 10);

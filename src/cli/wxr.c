@@ -222,14 +222,9 @@ read_attrs(struct xml_parser *x, struct xml_node *n, int *empty)
 			return xml_fail(x, "unfinished attribute value");
 		append_decoded(&v, start, (size_t)(x->p - start), 0);
 		x->p++;
-		if (n->nattrs == cap) {
-			struct xml_attr *grown;
-			cap = cap ? cap * 2 : 4;
-			grown = arena_alloc(x->a, cap * sizeof(*grown));
-			if (n->nattrs)
-				memcpy(grown, n->attrs, n->nattrs * sizeof(*grown));
-			n->attrs = grown;
-		}
+		if (n->nattrs == cap)
+			n->attrs = arena_grow(x->a, n->attrs, n->nattrs, &cap,
+						sizeof(*n->attrs));
 		n->attrs[n->nattrs].name = name;
 		n->attrs[n->nattrs].value = arena_strndup(x->a, v.data ? v.data : "", v.len);
 		n->nattrs++;

@@ -110,6 +110,24 @@ arena_zalloc(struct arena *a, size_t size)
 	return p;
 }
 
+void *
+arena_grow(struct arena *a, void *items, size_t len, size_t *cap, size_t size)
+{
+	size_t ncap;
+	void *n;
+
+	if (len < *cap)
+		return items;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / size)
+		die("arena array too large");
+	n = arena_alloc(a, ncap * size);
+	if (len > 0)
+		memcpy(n, items, len * size);
+	*cap = ncap;
+	return n;
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {

@@ -118,14 +118,9 @@ http_parse_urlencoded(struct arena *a, const char *s, size_t len, char sep,
 				   : decode(a, "", 0, 1, &vlen);
 			/* A pair with a broken escape is dropped, not guessed at. */
 			if (name != NULL && value != NULL && *name != '\0') {
-				if (out->len == cap) {
-					struct kv *n;
-					cap = cap ? cap * 2 : 16;
-					n = arena_alloc(a, cap * sizeof(*n));
-					if (out->len)
-						memcpy(n, out->items, out->len * sizeof(*n));
-					out->items = n;
-				}
+				if (out->len == cap)
+					out->items = arena_grow(a, out->items, out->len, &cap,
+								sizeof(*out->items));
 				out->items[out->len].name = name;
 				out->items[out->len].value = value;
 				out->items[out->len].value_len = vlen;
@@ -163,14 +158,9 @@ http_parse_cookies(struct arena *a, const char *s, struct kv_list *out)
 				ve--;
 			}
 			if (ne > ns) {
-				if (out->len == cap) {
-					struct kv *n;
-					cap = cap ? cap * 2 : 8;
-					n = arena_alloc(a, cap * sizeof(*n));
-					if (out->len)
-						memcpy(n, out->items, out->len * sizeof(*n));
-					out->items = n;
-				}
+				if (out->len == cap)
+					out->items = arena_grow(a, out->items, out->len, &cap,
+								sizeof(*out->items));
 				out->items[out->len].name = arena_strndup(a, ns, (size_t)(ne - ns));
 				out->items[out->len].value = arena_strndup(a, vs, (size_t)(ve - vs));
 				out->items[out->len].value_len = (size_t)(ve - vs);

@@ -83,14 +83,9 @@ read_rows(struct db *db, sqlite3_stmt *st, struct arena *a, struct comment_list 
 			out->has_more = 1;
 			break;
 		}
-		if (out->len == cap) {
-			struct comment *grown;
-			cap = cap ? cap * 2 : 16;
-			grown = arena_alloc(a, cap * sizeof(*grown));
-			if (out->len)
-				memcpy(grown, out->items, out->len * sizeof(*grown));
-			out->items = grown;
-		}
+		if (out->len == cap)
+			out->items = arena_grow(a, out->items, out->len, &cap,
+						sizeof(*out->items));
 		read_row(st, a, &out->items[out->len++], with_group);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -108,14 +108,9 @@ moderation_blocks_list(struct db *db, struct arena *a, struct moderation_block_l
 	if (st == NULL)
 		return STORE_ERR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->len == cap) {
-			struct moderation_block *n;
-			cap = cap ? cap * 2 : 16;
-			n = arena_alloc(a, cap * sizeof(*n));
-			if (out->len)
-				memcpy(n, out->items, out->len * sizeof(*n));
-			out->items = n;
-		}
+		if (out->len == cap)
+			out->items = arena_grow(a, out->items, out->len, &cap,
+						sizeof(*out->items));
 		block_read(st, a, &out->items[out->len++]);
 	}
 	sqlite3_reset(st);

@@ -209,14 +209,9 @@ load_tags(struct db *db, struct arena *a, struct post *items, size_t n)
 		goto done;
 	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nrows == cap) {
-			struct row *grown;
-			cap = cap ? cap * 2 : 16;
-			grown = arena_alloc(a, cap * sizeof(*grown));
-			if (nrows)
-				memcpy(grown, rows, nrows * sizeof(*grown));
-			rows = grown;
-		}
+		if (nrows == cap)
+			rows = arena_grow(a, rows, nrows, &cap,
+						sizeof(*rows));
 		rows[nrows].post_id = sqlite3_column_int64(st, 0);
 		rows[nrows].name = col_dup(a, st, 1);
 		rows[nrows].slug = col_dup(a, st, 2);

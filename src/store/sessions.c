@@ -228,14 +228,9 @@ sessions_list(struct db *db, struct arena *a, int64_t user_id, int64_t current_i
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - lim->idle_seconds));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - lim->max_seconds));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->len == cap) {
-			struct session *n;
-			cap = cap ? cap * 2 : 8;
-			n = arena_alloc(a, cap * sizeof(*n));
-			if (out->len)
-				memcpy(n, out->items, out->len * sizeof(*n));
-			out->items = n;
-		}
+		if (out->len == cap)
+			out->items = arena_grow(a, out->items, out->len, &cap,
+						sizeof(*out->items));
 		session_read(st, a, &out->items[out->len]);
 		out->items[out->len].current = out->items[out->len].id == current_id;
 		out->len++;
