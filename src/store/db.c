@@ -272,6 +272,12 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: the site secret is missing (run 'parley init')", path);
 		goto fail;
 	}
+	/* Responders take comments and sessions: a file they cannot write is refused now. */
+	if (mode == DB_OPEN_EXISTING && sqlite3_db_readonly(db->handle, "main") == 1) {
+		snprintf(err, errlen, "%s: read-only (parley must be able to write to the file "
+			 "and its folder)", path);
+		goto fail;
+	}
 	return db;
 unusable:
 	if ((sqlite3_extended_errcode(db->handle) & 0xff) == SQLITE_READONLY)

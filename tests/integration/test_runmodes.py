@@ -139,6 +139,13 @@ def test_unusable_database_is_refused():
             os.chmod(junk, 0o666)
             res = run([b, "--config", s.conf_path, "--db", junk] + user_flag())
             assert_usage_error(res, "junk.db")
+            # A good database the responder may not write: refused at start-up,
+            # not with a 500 when the first comment or login arrives.
+            ro = os.path.join(s.tmp, "ro.db")
+            shutil.copyfile(s.db_path, ro)
+            os.chmod(ro, 0o444)
+            res = run([b, "--config", s.conf_path, "--db", ro] + user_flag())
+            assert_usage_error(res, "read-only")
 
 
 def test_bad_templates_dir_is_refused():
