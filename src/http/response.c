@@ -54,7 +54,12 @@ http_date(struct arena *a, time_t t)
 	return s;
 }
 
-/* Does the If-None-Match list hold tag (weak comparison, RFC 9110 13.1.2)? */
+/*
+ * Does the If-None-Match list hold tag (weak comparison, RFC 9110 13.1.2)?
+ * "*" is not honoured: validators are checked before the page's resource is
+ * looked up, so "*" would turn a 404 into a 304.  Answering in full is
+ * always allowed.
+ */
 static int
 etag_matches(const char *header, const char *tag)
 {
@@ -64,8 +69,6 @@ etag_matches(const char *header, const char *tag)
 	while (p != NULL && *p != '\0') {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
-		if (*p == '*')
-			return 1;
 		if (p[0] == 'W' && p[1] == '/')
 			p += 2;
 		if (strncmp(p, tag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||

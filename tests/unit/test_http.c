@@ -223,6 +223,8 @@ test_headers(void)
 	CHECK(hb.len == 0);
 	CHECK(resp_validators(&r, "abc", 0) == 1);
 	CHECK(resp_validators(&r, "abcd", 0) == 0);
+	env[0] = "HTTP_IF_NONE_MATCH=*";   /* never a 304 for a page that may not exist */
+	CHECK(resp_validators(&r, "abc", 0) == 0);
 	CHECK_CONTAINS(hb.data, "ETag: \"abc\"\r\n");
 	resp_cookie(&r, "s", "v", "/admin", 60, 1, "Strict");
 	CHECK_CONTAINS(hb.data, "Set-Cookie: s=v; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=60\r\n");
