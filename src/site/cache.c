@@ -12,7 +12,7 @@
 #include "log.h"
 
 /*
- * Every public page is a function of the database generation, the day (form
+ * Every public page is a function of the database generation, the hour (form
  * tokens age), the path and query, the visitor's own-comment cookie and the
  * templates this process loaded.  The hash of those is both the page's ETag
  * and its key in this cache, so a page is rendered once per change and then
@@ -63,7 +63,7 @@ page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
 	if (db_generation(r->db, &gen, &mod) != STORE_OK)
 		return -1;
 	buf_printf(&key, "%lld|%lld|%lld|%s|%s|%s", (long long)gen,
-		   (long long)(r->now / 86400), (long long)cache.boot, r->path,
+		   (long long)(r->now / 3600), (long long)cache.boot, r->path,
 		   r->query_string, extra ? extra : "");
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key.data, key.len,
 			   NULL, 0);
