@@ -158,6 +158,17 @@ def test_bad_templates_dir_is_refused():
             os.makedirs(empty, exist_ok=True)
             res = run([b, "--config", s.conf_path, "--templates", empty] + user_flag())
             assert_usage_error(res)
+            # A theme with a syntax error: named by file and line, at start-up.
+            broken = os.path.join(s.tmp, "broken-templates")
+            shutil.copytree(os.path.join(s.source_dir, "templates"), broken,
+                            dirs_exist_ok=True)
+            with open(os.path.join(broken, "error.mustache"), "a") as f:
+                f.write("\n{{#unclosed}}\n")
+            with open(os.path.join(broken, "admin_error.mustache"), "a") as f:
+                f.write("\n{{#unclosed}}\n")
+            os.system("chmod -R a+rX %s" % broken)
+            res = run([b, "--config", s.conf_path, "--templates", broken] + user_flag())
+            assert_usage_error(res, "mustache:")
 
 
 def test_missing_config_file_is_refused():
