@@ -64,6 +64,11 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 /* Step a statement with no rows to read; resets it.  STORE_OK or STORE_ERR
  * (STORE_CONFLICT for a UNIQUE constraint). */
 int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/*
+ * db_exec_stmt for a statement meant to change a row (UPDATE or DELETE by
+ * key): STORE_NOTFOUND when it changed none.
+ */
+int db_exec_change(struct db *db, sqlite3_stmt *st);
 /* Run SQL text without results (schema, pragmas).  STORE_OK or STORE_ERR. */
 int db_exec(struct db *db, const char *sql);
 

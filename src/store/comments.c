@@ -238,15 +238,6 @@ comments_count(struct db *db, int status, int64_t *count)
 	return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
 }
 
-/* Run a statement that changes at most the row with id: STORE_NOTFOUND when none. */
-static int
-change_one(struct db *db, sqlite3_stmt *st)
-{
-	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	return sqlite3_changes(db->handle) > 0 ? STORE_OK : STORE_NOTFOUND;
-}
-
 int
 comments_set_status(struct db *db, int64_t id, enum comment_status status)
 {
@@ -257,7 +248,7 @@ comments_set_status(struct db *db, int64_t id, enum comment_status status)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, comment_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return change_one(db, st);
+	return db_exec_change(db, st);
 }
 
 int
@@ -269,7 +260,7 @@ comments_delete(struct db *db, int64_t id)
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	return change_one(db, st);
+	return db_exec_change(db, st);
 }
 
 int

@@ -83,6 +83,16 @@ db_exec_stmt(struct db *db, sqlite3_stmt *st)
 }
 
 int
+db_exec_change(struct db *db, sqlite3_stmt *st)
+{
+	int rc = db_exec_stmt(db, st);
+
+	if (rc != STORE_OK)
+		return rc;
+	return sqlite3_changes(db->handle) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+int
 db_begin(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");

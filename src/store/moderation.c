@@ -152,9 +152,7 @@ moderation_block_remove(struct db *db, int64_t id)
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	return sqlite3_changes(db->handle) > 0 ? STORE_OK : STORE_NOTFOUND;
+	return db_exec_change(db, st);
 }
 
 int

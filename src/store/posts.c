@@ -710,7 +710,5 @@ posts_set_comments_open(struct db *db, const char *slug, int open)
 		return STORE_ERR;
 	sqlite3_bind_int(st, 1, open != 0);
 	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
-	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	return sqlite3_changes(db->handle) ? STORE_OK : STORE_NOTFOUND;
+	return db_exec_change(db, st);
 }

@@ -96,11 +96,9 @@ users_set_password(struct db *db, const char *name, const char *password)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = db_exec_stmt(db, st);
+	rc = db_exec_change(db, st);
 	sodium_memzero(hash, sizeof(hash));
-	if (rc != STORE_OK)
-		return rc;
-	return sqlite3_changes(db->handle) ? STORE_OK : STORE_NOTFOUND;
+	return rc;
 }
 
 int
@@ -111,9 +109,7 @@ users_delete(struct db *db, const char *name)
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	return sqlite3_changes(db->handle) ? STORE_OK : STORE_NOTFOUND;
+	return db_exec_change(db, st);
 }
 
 int

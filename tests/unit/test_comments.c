@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "fixture.h"
 #include "comment_form.h"
 #include "comments.h"
 #include "db.h"
@@ -291,21 +292,11 @@ test_store(struct arena *a)
 	struct comment c, got;
 	struct comment_list list;
 	struct db *db;
-	char err[256], path[128], hash[RATELIMIT_HASH_HEX], hash2[RATELIMIT_HASH_HEX];
+	char hash[RATELIMIT_HASH_HEX], hash2[RATELIMIT_HASH_HEX];
 	int64_t post_id, first, count;
 	int created, n, retry = 0;
 
-	if (mkdtemp(db_dir) == NULL) {
-		CHECK(!"mkdtemp");
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/t.db", db_dir);
-	if ((db = db_open(path, DB_OPEN_CREATE, err, sizeof(err))) == NULL ||
-	    db_migrate(db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		CHECK(!"database");
-		return;
-	}
+	db = test_db_create(db_dir);
 	memset(&in, 0, sizeof(in));
 	in.slug = "p";
 	in.title = "P";
@@ -396,13 +387,7 @@ test_store(struct arena *a)
 	CHECK(ratelimit_prune(db, 1000) == STORE_OK);
 	CHECK(ratelimit_check(db, "t", 161, 60, 3, &retry, &n) == RATELIMIT_ALLOWED && n == 0);
 
-	db_close(db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-wal", db_dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-shm", db_dir);
-	unlink(path);
-	rmdir(db_dir);
+	test_db_remove(db, db_dir);
 }
 
 int

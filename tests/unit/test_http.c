@@ -7,6 +7,7 @@
 #include "check.h"
 #include "config.h"
 #include "http.h"
+#include "fixture.h"
 
 static struct arena arena;
 
@@ -79,45 +80,16 @@ error_page(struct req *r, int status)
 static const struct app app = { .name = "test", .routes = routes, .nroutes = 2,
 	.error_page = error_page };
 
-struct memin {
-	const char *data;
-	size_t len, off;
-};
-
-static size_t
-mem_read(void *ctx, char *dst, size_t n)
-{
-	struct memin *m = ctx;
-	size_t k = m->len - m->off < n ? m->len - m->off : n;
-
-	memcpy(dst, m->data + m->off, k);
-	m->off += k;
-	return k;
-}
-
 /* Run one request through the dispatcher; returns the status, body in *body. */
 static int
 run(const struct config *cfg, char **env, const char *post_body, const char **body,
     const char **headers)
 {
-	static struct buf hb, bb;
-	struct memin m = { post_body, post_body ? strlen(post_body) : 0, 0 };
-	struct http_input in = { mem_read, &m };
-	struct req r;
+	struct test_response res = test_request(&arena, &app, cfg, NULL, NULL, env, post_body);
 
-	memset(&r, 0, sizeof(r));
-	buf_reset(&hb);
-	buf_reset(&bb);
-	r.arena = &arena;
-	r.cfg = cfg;
-	r.headers = &hb;
-	r.body = &bb;
-	r.env = env;
-	r.input = &in;
-	http_dispatch(&app, &r);
-	*body = bb.data ? bb.data : "";
-	*headers = hb.data ? hb.data : "";
-	return r.status;
+	*body = res.body;
+	*headers = res.headers;
+	return res.status;
 }
 
 static void

@@ -6,45 +6,11 @@
 
 #include "arena.h"
 #include "check.h"
+#include "fixture.h"
 #include "db.h"
 #include "posts.h"
 
 static char db_dir[] = "/tmp/parley-test-posts-XXXXXX";
-static char db_path[256];
-
-static struct db *
-open_fresh(void)
-{
-	char err[256];
-	struct db *db;
-
-	if (mkdtemp(db_dir) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(db_path, sizeof(db_path), "%s/test.db", db_dir);
-	if ((db = db_open(db_path, DB_OPEN_CREATE, err, sizeof(err))) == NULL ||
-	    db_migrate(db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cannot make a database: %s\n", err);
-		exit(1);
-	}
-	return db;
-}
-
-static void
-remove_fresh(struct db *db)
-{
-	char path[300];
-
-	db_close(db);
-	unlink(db_path);
-	snprintf(path, sizeof(path), "%s-wal", db_path);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db_path);
-	unlink(path);
-	rmdir(db_dir);
-}
-
 static int
 save(struct db *db, const char *slug, const char *title, const char *body,
      time_t when, int draft, const char *const *tags, size_t ntags, int *created)
@@ -341,7 +307,7 @@ test_search(struct db *db, struct arena *a)
 int
 main(void)
 {
-	struct db *db = open_fresh();
+	struct db *db = test_db_create(db_dir);
 	struct arena a;
 
 	arena_init(&a);
@@ -353,6 +319,6 @@ main(void)
 	arena_reset(&a);
 	test_search(db, &a);
 	arena_free(&a);
-	remove_fresh(db);
+	test_db_remove(db, db_dir);
 	return check_summary();
 }

@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "check.h"
+#include "fixture.h"
 #include "comments.h"
 #include "config.h"
 #include "db.h"
@@ -17,21 +18,6 @@
 
 static struct arena arena;
 static char dir[] = "/tmp/parley-test-sessions-XXXXXX";
-static char dbpath[256];
-
-static struct db *
-open_db(void)
-{
-	char err[256];
-	struct db *db;
-
-	db = db_open(dbpath, DB_OPEN_CREATE, err, sizeof(err));
-	if (db == NULL || db_migrate(db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cannot make a database: %s\n", err);
-		exit(1);
-	}
-	return db;
-}
 
 static int64_t
 count_rows(struct db *db, const char *sql)
@@ -207,48 +193,16 @@ test_rules(struct db *db)
 
 /* ---------------------------------------------------------------- in-process requests */
 
-struct memin {
-	const char *data;
-	size_t len, off;
-};
-
-static size_t
-mem_read(void *ctx, char *dst, size_t n)
-{
-	struct memin *m = ctx;
-	size_t k = m->len - m->off < n ? m->len - m->off : n;
-
-	memcpy(dst, m->data + m->off, k);
-	m->off += k;
-	return k;
-}
-
-/* One request to parley-moderate without FastCGI; headers and body are copied into the arena. */
+/* One request to parley-moderate without FastCGI; headers and body are copies in the arena. */
 static int
 run(const struct config *cfg, const struct mu_set *tpl, struct db *db, char **env,
     const char *post, const char **headers, const char **body)
 {
-	struct buf hb = BUF_INIT, bb = BUF_INIT;
-	struct memin m = { post, post ? strlen(post) : 0, 0 };
-	struct http_input in = { mem_read, &m };
-	struct req r;
+	struct test_response res = test_request(&arena, &admin_app, cfg, tpl, db, env, post);
 
-	memset(&r, 0, sizeof(r));
-	r.arena = &arena;
-	r.cfg = cfg;
-	r.tpl = tpl;
-	r.db = db;
-	r.now = time(NULL);
-	r.headers = &hb;
-	r.body = &bb;
-	r.env = env;
-	r.input = &in;
-	http_dispatch(&admin_app, &r);
-	*headers = arena_strdup(&arena, hb.data ? hb.data : "");
-	*body = arena_strdup(&arena, bb.data ? bb.data : "");
-	buf_free(&hb);
-	buf_free(&bb);
-	return r.status;
+	*headers = res.headers;
+	*body = res.body;
+	return res.status;
 }
 
 /* The value of "NAME=" up to the first ';', '"' or line end in text, in the arena. */
@@ -374,26 +328,16 @@ main(void)
 	char hash[USERS_HASH_BYTES];
 	int64_t uid = 0;
 
-	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
+	if (sodium_init() < 0)
 		return 1;
-	snprintf(dbpath, sizeof(dbpath), "%s/test.db", dir);
 	arena_init(&arena);
-	db = open_db();
+	db = test_db_create(dir);
 	CHECK(users_add(db, "admin", "a-good-password") == STORE_OK);
 	CHECK(users_get_hash(db, "admin", &uid, hash) == STORE_OK);
 	test_store(db, uid);
 	test_rules(db);
 	test_https_login(db);
-	db_close(db);
+	test_db_remove(db, dir);
 	arena_free(&arena);
-	unlink(dbpath);
-	{
-		char p[300];
-		snprintf(p, sizeof(p), "%s-wal", dbpath);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", dbpath);
-		unlink(p);
-	}
-	rmdir(dir);
 	return check_summary();
 }

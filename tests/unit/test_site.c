@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -30,10 +31,9 @@ struct page {
 static struct page
 request(const char *method, const char *uri, const char *if_none_match)
 {
-	static struct buf hb, bb;
 	char *env[8];
 	size_t n = 0;
-	struct req r;
+	struct test_response res;
 	struct page p;
 
 	env[n++] = arena_printf(&arena, "REQUEST_METHOD=%s", method);
@@ -42,22 +42,11 @@ request(const char *method, const char *uri, const char *if_none_match)
 	if (if_none_match != NULL)
 		env[n++] = arena_printf(&arena, "HTTP_IF_NONE_MATCH=%s", if_none_match);
 	env[n] = NULL;
-	memset(&r, 0, sizeof(r));
-	buf_reset(&hb);
-	buf_reset(&bb);
-	r.arena = &arena;
-	r.cfg = &cfg;
-	r.tpl = tpl;
-	r.db = db;
-	r.now = time(NULL);
-	r.headers = &hb;
-	r.body = &bb;
-	r.env = env;
-	http_dispatch(&site_app, &r);
-	p.status = r.status;
-	p.body = arena_strdup(&arena, bb.data ? bb.data : "");
-	p.headers = arena_strdup(&arena, hb.data ? hb.data : "");
-	if (dump_dir != NULL && (r.content_type == NULL || strstr(r.content_type, "html"))) {
+	res = test_request(&arena, &site_app, &cfg, tpl, db, env, NULL);
+	p.status = res.status;
+	p.body = res.body;
+	p.headers = res.headers;
+	if (dump_dir != NULL && (res.content_type == NULL || strstr(res.content_type, "html"))) {
 		static int seq;
 		char path[512];
 		FILE *f;
@@ -319,23 +308,13 @@ main(void)
 		fprintf(stderr, "templates: %s\n", err);
 		return 1;
 	}
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/site.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, err, sizeof(err));
-	if (db == NULL || db_migrate(db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "db: %s\n", err);
-		return 1;
-	}
+	db = test_db_create(dir);
 
 	test_summary();
 	test_empty_site();
 	test_pages();
 
-	db_close(db);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	test_db_remove(db, dir);
 	mu_set_free(tpl);
 	config_free(&cfg);
 	arena_free(&arena);
