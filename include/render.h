@@ -51,6 +51,12 @@ char *slugify(struct arena *a, const char *title);
 /* Is s a slug as slugify makes them (non-empty, [a-z0-9-], no edge hyphens)? */
 int slug_valid(const char *s);
 
+/*
+ * The length of s's scheme and "//" when it is http:// or https:// (any
+ * case), else 0.  The one check before a reader-supplied address is a link.
+ */
+size_t url_web_scheme(const char *s);
+
 /* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
 const char *date_rfc3339(struct arena *a, time_t t);
 const char *date_human(struct arena *a, time_t t);

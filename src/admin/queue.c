@@ -71,7 +71,7 @@ comment_map(struct req *r, const struct comment *c)
 	if (*c->url != '\0') {
 		mu_set_str(m, "url", c->url);
 		/* A link only to the web: a javascript: or data: address stays text. */
-		if (strncasecmp(c->url, "http://", 7) == 0 || strncasecmp(c->url, "https://", 8) == 0)
+		if (url_web_scheme(c->url) > 0)
 			mu_set_str(m, "url_href", c->url);
 	}
 	/* cmark output made safe at intake: the one raw insertion on these pages. */

@@ -463,10 +463,11 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 		return 2;
 	if (drop_root(cfg) != 0)
 		return 2;
-	if (check_worker(app, cfg, tpl) != 0)
-		return 2;
+	/* Plain CGI opens its database once, for its one request, and says why it can't. */
 	if (fd < 0)
 		return serve_cgi(app, cfg, tpl);
+	if (check_worker(app, cfg, tpl) != 0)
+		return 2;
 
 	n = cfg->workers > 0 ? cfg->workers : 1;
 	if ((pool = connpool_start(fd)) == NULL)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define SLUG_MAX 80
@@ -76,6 +77,16 @@ slug_valid(const char *s)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return 0;
 	return 1;
+}
+
+size_t
+url_web_scheme(const char *s)
+{
+	if (strncasecmp(s, "http://", 7) == 0)
+		return 7;
+	if (strncasecmp(s, "https://", 8) == 0)
+		return 8;
+	return 0;
 }
 
 const char *

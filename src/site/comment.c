@@ -286,19 +286,6 @@ load_thread_comments(struct req *r, const struct post *p, struct comment_list *o
 	return 0;
 }
 
-/*
- * A commenter's website as a link target: only http(s).  Intake accepts no
- * other scheme, but rows may come from imports or sqlite3; anything else
- * is not linked at all.
- */
-static const char *
-web_url(const char *url)
-{
-	if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0)
-		return url;
-	return NULL;
-}
-
 /* One comment's keys for the comment partial; every key set so none leaks from outer maps. */
 static void
 comment_map(struct req *r, const struct post *p, const struct comment *c,
@@ -308,7 +295,7 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
 
 	mu_set_int(m, "id", c->id);
 	mu_set_str(m, "author", c->author);
-	mu_set_str(m, "author_url", web_url(c->url));
+	mu_set_str(m, "author_url", url_web_scheme(c->url) ? c->url : NULL);
 	mu_set_str(m, "date_iso", date_rfc3339(r->arena, c->created_at));
 	mu_set_str(m, "date_human", date_human(r->arena, c->created_at));
 	mu_set_str(m, "body_html", c->body_html);
@@ -490,7 +477,7 @@ site_comment_feed(struct req *r)
 		if (c->created_at > updated)
 			updated = c->created_at;
 		mu_set_str(e, "author", c->author);
-		mu_set_str(e, "author_url", web_url(c->url));
+		mu_set_str(e, "author_url", url_web_scheme(c->url) ? c->url : NULL);
 		mu_set_str(e, "link", arena_printf(r->arena, "%s#comment-%" PRId64, post_url, c->id));
 		mu_set_str(e, "date", date_rfc3339(r->arena, c->created_at));
 		mu_set_str(e, "body_html", c->body_html);

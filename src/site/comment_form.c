@@ -179,11 +179,8 @@ comment_url_valid(const char *s, size_t len)
 
 	if (len == 0 || len > MAX_URL_BYTES)
 		return 0;
-	if (len > 7 && strncasecmp(s, "http://", 7) == 0)
-		skip = 7;
-	else if (len > 8 && strncasecmp(s, "https://", 8) == 0)
-		skip = 8;
-	else
+	/* s is NUL-terminated (form values are), so the scheme test stays in bounds. */
+	if ((skip = url_web_scheme(s)) == 0 || len <= skip)
 		return 0;
 	/* A host must follow the scheme. */
 	if (strchr("/?#@:", s[skip]) != NULL)
@@ -251,7 +248,7 @@ comment_form_validate(struct arena *a, struct comment_form *f, size_t max_commen
 	if (f->error[COMMENT_FIELD_URL] == NULL && len > 0 && !comment_url_valid(v, len)) {
 		if (len > MAX_URL_BYTES)
 			f->error[COMMENT_FIELD_URL] = "A web address can be at most 2000 characters long.";
-		else if (strncasecmp(v, "http://", 7) != 0 && strncasecmp(v, "https://", 8) != 0)
+		else if (url_web_scheme(v) == 0)
 			f->error[COMMENT_FIELD_URL] = "A web address must start with http:// or https://.";
 		else
 			f->error[COMMENT_FIELD_URL] = "This does not look like a web address.";
