@@ -177,16 +177,16 @@ write_stdout_records(int fd, int request_id, const struct buf *head, const char 
 	return 0;
 }
 
+/* One response: its head into head (the worker's buffer, reused), then the records. */
 static int
-send_response(const struct app *app, struct req *r, FCGX_Request *fr)
+send_response(const struct app *app, struct req *r, FCGX_Request *fr, struct buf *head)
 {
-	struct buf head = BUF_INIT;
 	int with_body = r->method != HTTP_HEAD && r->status != 304, rc;
 
-	response_head(app, r, &head);
-	rc = write_stdout_records(fr->ipcFd, fr->requestId, &head, r->body->data,
+	buf_reset(head);
+	response_head(app, r, head);
+	rc = write_stdout_records(fr->ipcFd, fr->requestId, head, r->body->data,
 				  with_body ? r->body->len : 0);
-	buf_free(&head);
 	if (rc != 0)
 		fr->keepConnection = 0;
 	return rc;
@@ -197,7 +197,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct arena arena;
-	struct buf headers = BUF_INIT, body = BUF_INIT;
+	struct buf headers = BUF_INIT, body = BUF_INIT, head = BUF_INIT;   /* kept across requests */
 	struct req r;
 	FCGX_Request fr;
 	struct http_input input;
@@ -234,7 +234,7 @@ worker_main(void *arg)
 		input.ctx = fr.in;
 		r.input = &input;
 		http_dispatch(w->app, &r);
-		send_response(w->app, &r, &fr);
+		send_response(w->app, &r, &fr, &head);
 		FCGX_Finish_r(&fr);
 		/* Kept by the web server (fastcgi_keep_conn): watch it again. */
 		if (fr.ipcFd >= 0) {

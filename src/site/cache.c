@@ -57,17 +57,16 @@ page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
 {
 	int64_t gen, mod;
 	unsigned char hash[(KEY_HEX - 1) / 2];
-	struct buf key = BUF_INIT;
+	const char *key;
 
 	pthread_once(&boot_once, set_boot);
 	if (db_generation(r->db, &gen, &mod) != STORE_OK)
 		return -1;
-	buf_printf(&key, "%lld|%lld|%lld|%s|%s|%s", (long long)gen,
-		   (long long)(r->now / 3600), (long long)cache.boot, r->path,
-		   r->query_string, extra ? extra : "");
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key.data, key.len,
+	key = arena_printf(r->arena, "%lld|%lld|%lld|%s|%s|%s", (long long)gen,
+			   (long long)(r->now / 3600), (long long)cache.boot, r->path,
+			   r->query_string, extra ? extra : "");
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key, strlen(key),
 			   NULL, 0);
-	buf_free(&key);
 	sodium_bin2hex(hex, KEY_HEX, hash, sizeof(hash));
 	*modified = (time_t)mod;
 	return 0;
