@@ -97,11 +97,13 @@ const char *comment_mine_make(struct arena *a, const unsigned char *secret,
 
 /*
  * What site_comment_post leaves on r->app while it re-renders a post page
- * with status 422, so site_post_comments refills the form and shows the
- * messages.  NULL at every other time.
+ * for a submission it did not take (422, 413, 429, 503) or a preview, so
+ * site_post_comments refills the form.  NULL at every other time.
  */
 struct comment_form_state {
-	const struct comment_form *form;
+	const struct comment_form *form;  /* the reader's values and field errors; NULL: blank */
+	const char *message;              /* shown at the top of the form, or NULL */
+	const char *token;                /* the submitted token to serve again, or NULL for a fresh one */
 };
 
 #endif

@@ -47,8 +47,9 @@ struct post;
 
 /*
  * Render the whole post page for p (loaded with body and tags) with the
- * given status: 200 for a plain GET, 422 when the comment intake re-renders
- * it with the reader's form and errors (src/site/post.c).
+ * given status: 200 for a plain GET, 4xx/5xx when the comment intake
+ * re-renders it with the reader's form (the <title> then begins "Error").
+ * src/site/post.c.
  */
 int site_post_page(struct req *r, const struct post *p, int status);
 
@@ -59,12 +60,24 @@ int site_post_page(struct req *r, const struct post *p, int status);
  * reader's values and the message for each bad field.  0 or an HTTP status.
  * The form's keys live under "discussion" in ctx (templates/comments.mustache).
  *
- * r->app in parley-blog: NULL, except while site_comment_post re-renders a
- * post page with 422, when it points to a struct comment_form_state
+ * r->app in parley-blog: NULL, except while site_comment_refill re-renders a
+ * post page, when it points to a struct comment_form_state
  * (comment_form.h) holding the reader's values and errors.  It outlives
  * the request in the worker, so whoever sets it clears it before returning.
  */
 int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
+/*
+ * Answer a comment submission the site did not take (src/site/comment.c):
+ * the post page again with status (413, 422, 429, 503...), <title>
+ * beginning "Error", the form refilled from f (NULL for a blank form),
+ * message (or NULL) and f's field messages at the form, and the submitted
+ * form token served again when it is genuine, so the time check still
+ * counts from the first form.  Headers such as Retry-After are the
+ * caller's.  Returns status, or 500 when the page cannot be built.
+ */
+struct comment_form;
+int site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
+			int status, const char *message);
 /*
  * What besides the site generation changes a post page for this browser
  * (its own pending comments cookie): the extra for site_not_modified.

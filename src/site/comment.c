@@ -2,6 +2,8 @@
 #include "site.h"
 
 #include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -140,6 +142,50 @@ notify_moderators(struct req *r, const struct post *p, const struct comment *c)
 	buf_free(&body);
 }
 
+/* n with thousands separators ("10,000"), in the arena. */
+static const char *
+thousands(struct arena *a, long long n)
+{
+	char digits[32], out[48];
+	int len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? 0 : n), i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	return arena_strdup(a, out);
+}
+
+/* The limit on a comment's length, as the form and its messages state it. */
+static const char *
+comment_limit_text(struct req *r)
+{
+	return arena_printf(r->arena, "at most %s characters",
+			    thousands(r->arena, r->cfg->max_comment_bytes));
+}
+
+int
+site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
+		    int status, const char *message)
+{
+	struct comment_form_state state;
+	enum comment_token_rc trc;
+	const char *token = req_form(r, "token");
+	int rc;
+
+	/* Time counts from the first form served: a genuine token is served again. */
+	trc = comment_token_check(r->db->secret, token, p->id, r->now, 0);
+	state.form = f;
+	state.message = message;
+	state.token = trc == COMMENT_TOKEN_OK ? token : NULL;
+	r->app = &state;
+	rc = site_post_page(r, p, status);
+	r->app = NULL;
+	return rc;
+}
+
 /*
  * POST /posts/SLUG/comments.  404 for a missing post and 403 for closed
  * comments before anything else; then 413/415 for the body, 413 for a
@@ -152,7 +198,6 @@ int
 site_comment_post(struct req *r)
 {
 	struct comment_form f;
-	struct comment_form_state state;
 	struct comment c;
 	struct post p;
 	char ip_hash[RATELIMIT_HASH_HEX];
@@ -165,15 +210,27 @@ site_comment_post(struct req *r)
 		return rc;
 	if (!comment_post_open(&p, r->cfg->comments_open_days, r->now))
 		return 403;
-	if ((rc = req_read_form(r, max * 4 + 16384)) != 0)
-		return rc;
+	if ((rc = req_read_form(r, max * 4 + 16384)) != 0) {
+		if (rc != 413)
+			return rc;
+		/* Too large to read: the page again, with nothing to refill. */
+		return site_comment_refill(r, &p, NULL, 413, arena_printf(r->arena,
+		    "Your comment was not posted: it is far longer than this site accepts "
+		    "(%s).", comment_limit_text(r)));
+	}
 
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < COMMENT_FIELD__MAX; i++)
 		f.value[i] = form_value(r, field_names[i], &f.len[i]);
 	rc = comment_form_validate(r->arena, &f, max);
-	if (rc == 413)
-		return 413;
+	if (rc == 413) {
+		/* Check the rest so the refilled form is clean, then name the limit. */
+		comment_form_validate(r->arena, &f, SIZE_MAX);
+		f.error[COMMENT_FIELD_COMMENT] = arena_printf(r->arena,
+		    "This comment is too long: a comment can be %s.", comment_limit_text(r));
+		f.nerrors++;
+		return site_comment_refill(r, &p, &f, 413, NULL);
+	}
 	if (rc == 0 && f.parent_id > 0) {
 		int ok = parent_ok(r, p.id, f.parent_id);
 		if (ok < 0)
@@ -184,13 +241,8 @@ site_comment_post(struct req *r)
 			f.nerrors++;
 		}
 	}
-	if (f.nerrors > 0) {
-		state.form = &f;
-		r->app = &state;
-		rc = site_post_page(r, &p, 422);
-		r->app = NULL;
-		return rc;
-	}
+	if (f.nerrors > 0)
+		return site_comment_refill(r, &p, &f, 422, NULL);
 
 	ratelimit_address_hash(r->db, r->remote_addr, ip_hash);
 	memset(&c, 0, sizeof(c));
@@ -213,8 +265,12 @@ site_comment_post(struct req *r)
 	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
 
 	/* The limit's check and the comment commit together, or neither does. */
-	if (db_begin(r->db) != STORE_OK)
-		return 503;
+	if (db_begin(r->db) != STORE_OK) {
+		resp_header(r, "Retry-After", "5");
+		return site_comment_refill(r, &p, &f, 503,
+		    "Your comment was not posted: the site is busy for a moment. "
+		    "Your text is kept below; please send it again in a few seconds.");
+	}
 	if (r->cfg->comments_per_minute > 0) {
 		bucket = arena_printf(r->arena, "comment:%s", *ip_hash ? ip_hash : "unknown");
 		rc = ratelimit_hit(r->db, bucket, r->now, RATE_WINDOW,
@@ -224,7 +280,11 @@ site_comment_post(struct req *r)
 			if (rc != RATELIMIT_LIMITED)
 				return 500;
 			resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry_after));
-			return 429;
+			return site_comment_refill(r, &p, &f, 429, arena_printf(r->arena,
+			    "Your comment was not posted: this site takes at most %d comments a "
+			    "minute from one address. Your text is kept below; please send it "
+			    "again in %d second%s.", r->cfg->comments_per_minute, retry_after,
+			    retry_after == 1 ? "" : "s"));
 		}
 	}
 	if (comments_insert(r->db, &c) != STORE_OK || db_commit(r->db) != STORE_OK) {
@@ -254,8 +314,9 @@ comment_cmp(const void *a, const void *b)
 }
 
 /*
- * The approved comments of p plus this browser's own pending ones, in
- * store order.  *approved receives the count of approved ones.
+ * The approved comments of p plus this browser's own pending ones (and
+ * those the engine filed as spam: an honest reader caught by a rule sees
+ * theirs awaiting moderation like any other), in store order.  *approved receives the count of approved ones.
  */
 static int
 load_thread_comments(struct req *r, const struct post *p, struct comment_list *out,
@@ -278,7 +339,8 @@ load_thread_comments(struct req *r, const struct post *p, struct comment_list *o
 	for (i = 0; i < nids; i++) {
 		struct comment c;
 		if (comments_get(r->db, r->arena, ids[i], &c) == STORE_OK &&
-		    c.post_id == p->id && c.status == COMMENT_PENDING)
+		    c.post_id == p->id &&
+		    (c.status == COMMENT_PENDING || c.status == COMMENT_SPAM))
 			out->items[out->len++] = c;
 	}
 	if (out->len > list.len)
@@ -364,8 +426,9 @@ find_approved(const struct comment_list *l, int64_t id)
 /* The form's keys: action, token, values, errors, reply line, prompt. */
 static struct mu_map *
 form_map(struct req *r, const struct post *p, const struct comment_list *shown,
-	 const struct comment_form *f)
+	 const struct comment_form_state *state)
 {
+	const struct comment_form *f = state != NULL ? state->form : NULL;
 	static const char *const ids[COMMENT_FIELD__MAX] = {
 		"comment-author", "comment-email", "comment-url", "comment-text", "comment-parent",
 	};
@@ -376,9 +439,14 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 	int64_t parent_id = 0;
 	size_t i;
 
-	mu_set_str(m, "action", arena_printf(r->arena, "%s/posts/%s/comments", r->cfg->mount,
-					     p->slug));
-	mu_set_str(m, "token", comment_token_make(r->arena, r->db->secret, p->id, r->now));
+	/* The fragment brings the answer to a refused submission into view at the form. */
+	mu_set_str(m, "action", arena_printf(r->arena, "%s/posts/%s/comments#comment-form",
+					     r->cfg->mount, p->slug));
+	mu_set_str(m, "token", state != NULL && state->token != NULL ? state->token :
+		   comment_token_make(r->arena, r->db->secret, p->id, r->now));
+	mu_set_str(m, "message", state != NULL ? state->message : NULL);
+	mu_set_int(m, "max_comment", r->cfg->max_comment_bytes);
+	mu_set_str(m, "limit_text", comment_limit_text(r));
 	mu_set_str(m, "honeypot_name", HONEYPOT_FIELD);
 	mu_set_str(m, "prompt", r->cfg->comment_prompt && *r->cfg->comment_prompt ?
 		   r->cfg->comment_prompt : NULL);
@@ -394,7 +462,9 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 		}
 	}
 	mu_set_list(m, "errors", errors);
-	mu_set_bool(m, "has_errors", mu_list_len(errors) > 0);
+	mu_set_bool(m, "has_field_errors", mu_list_len(errors) > 0);
+	mu_set_bool(m, "has_errors", mu_list_len(errors) > 0 ||
+		    (state != NULL && state->message != NULL));
 
 	/* A reply: the refilled parent field, else ?reply=ID from the Reply link. */
 	if (f != NULL)
@@ -425,17 +495,20 @@ site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx)
 	if (load_thread_comments(r, p, &shown, &approved) != 0)
 		return 500;
 	comments_thread(r->arena, &shown, COMMENT_THREAD_DEPTH, &thread);
-	mu_set_int(d, "count", (long long)approved);
-	mu_set_str(d, "count_label", approved == 0 ? "No comments yet" :
-		   approved == 1 ? "1 comment" :
-		   arena_printf(r->arena, "%zu comments", approved));
+	/* The heading counts what this reader sees, their own waiting comments too. */
+	mu_set_int(d, "count", (long long)shown.len);
+	mu_set_str(d, "count_label", shown.len == 0 ? "No comments yet" :
+		   shown.len == 1 ? "1 comment" :
+		   arena_printf(r->arena, "%zu comments", shown.len));
+	mu_set_str(d, "count_pending", shown.len > approved ?
+		   arena_printf(r->arena, "%zu awaiting moderation", shown.len - approved) : NULL);
 	mu_set_list(d, "thread", thread_lists(r, p, thread, shown.len, open));
 	mu_set_bool(d, "has_thread", shown.len > 0);
 	mu_set_bool(d, "open", open);
 	mu_set_str(d, "feed_href", arena_printf(r->arena, "%s/posts/%s/comments.atom",
 						r->cfg->mount, p->slug));
 	if (open)
-		mu_set_map(d, "form", form_map(r, p, &shown, state ? state->form : NULL));
+		mu_set_map(d, "form", form_map(r, p, &shown, state));
 	else
 		mu_set_str(d, "form", NULL);
 	mu_set_map(ctx, "discussion", d);

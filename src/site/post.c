@@ -7,7 +7,8 @@
 int
 site_post_page(struct req *r, const struct post *p, int status)
 {
-	struct mu_map *ctx = site_context(r, p->title);
+	struct mu_map *ctx = site_context(r, status >= 400 ?
+	    arena_printf(r->arena, "Error: %s", p->title) : p->title);
 	int rc;
 
 	mu_set_map(ctx, "post", site_post_map(r, p));

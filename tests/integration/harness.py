@@ -30,6 +30,7 @@ import html.parser
 import http.client
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -239,7 +240,8 @@ class Client:
         parser.close()
         for f in parser.forms:
             if f["id"] == form_id:
-                action = urllib.parse.urljoin(path, f["action"] or path)
+                # A browser never sends the fragment (#comment-form).
+                action = urllib.parse.urldefrag(urllib.parse.urljoin(path, f["action"] or path))[0]
                 return Form(self, action, f["method"], f["pairs"], f["buttons"], page)
         raise AssertionError("no <form id=%r> on %s (status %d): %s" % (
             form_id, path, page.status, page.text[:500]))
@@ -894,6 +896,14 @@ def fcgi_request(address, method="GET", uri="/", body=b"", env=None, timeout=15)
 
 
 # ---------------------------------------------------------------- test runner
+
+def comment_id(res):
+    """The comment id from a 303's Location (/posts/SLUG#comment-ID)."""
+    assert res.status == 303, (res.status, res.text[:2000])
+    m = re.search(r"#comment-(\d+)$", res.headers.get("location", ""))
+    assert m, res.headers
+    return int(m.group(1))
+
 
 def run_tests(namespace):
     """Run every test_* function of namespace in definition order and exit.
