@@ -96,6 +96,19 @@ const char *comment_mine_make(struct arena *a, const unsigned char *secret,
 			      const int64_t *ids, size_t n, int64_t id);
 
 /*
+ * The "remember me" cookie: the reader's name, email and website joined by
+ * newlines, base64url without padding.  It is the reader's own data, kept by
+ * their browser: not signed, but read back only when every value passes the
+ * form's own rules.  comment_reader_make returns the value in the arena;
+ * comment_reader_parse sets the three strings (in the arena) and returns 1,
+ * or 0 for a missing or malformed value or one the form would refuse.
+ */
+const char *comment_reader_make(struct arena *a, const char *author, const char *email,
+				const char *url);
+int comment_reader_parse(struct arena *a, const char *value, const char **author,
+			 const char **email, const char **url);
+
+/*
  * What site_comment_post leaves on r->app while it re-renders a post page
  * for a submission it did not take (422, 413, 429, 503) or a preview, so
  * site_post_comments refills the form.  NULL at every other time.
@@ -104,6 +117,7 @@ struct comment_form_state {
 	const struct comment_form *form;  /* the reader's values and field errors; NULL: blank */
 	const char *message;              /* shown at the top of the form, or NULL */
 	const char *token;                /* the submitted token to serve again, or NULL for a fresh one */
+	const char *preview_html;         /* the comment rendered for a preview, or NULL */
 };
 
 #endif

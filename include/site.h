@@ -80,9 +80,12 @@ int site_comment_refill(struct req *r, const struct post *p, const struct commen
 			int status, const char *message);
 /*
  * What besides the site generation changes a post page for this browser
- * (its own pending comments cookie): the extra for site_not_modified.
+ * (its own comments cookie, the name it asked us to remember): the extra
+ * for site_not_modified.
  */
 const char *site_comment_etag_extra(struct req *r);
+/* The "forget me" link (?forget on a post page): drop the remember-me cookie. */
+void site_comment_forget(struct req *r);
 
 struct post_list;
 

@@ -22,6 +22,9 @@
 /* The cookie that lists this browser's own comments (see comment_form.h). */
 #define MINE_COOKIE "parley_mine"
 #define MINE_MAX_AGE (30L * 24 * 3600)
+/* The "remember me" cookie (see comment_form.h), kept half a year. */
+#define READER_COOKIE "parley_reader"
+#define READER_MAX_AGE (182L * 24 * 3600)
 /* The honeypot: a text field people never see and bots fill in. */
 #define HONEYPOT_FIELD "homepage"
 /* Window of the per-address comment limit, in seconds. */
@@ -60,14 +63,47 @@ mine_ids(struct req *r, int64_t ids[COMMENT_MINE_MAX])
 	return comment_mine_parse(r->db->secret, req_cookie(r, MINE_COOKIE), ids);
 }
 
+/*
+ * The name, email and website this browser asked us to remember: 1 and the
+ * three strings, or 0 when there are none or the page is the "forget me"
+ * link's (?forget).
+ */
+static int
+reader_remembered(struct req *r, const char **author, const char **email, const char **url)
+{
+	if (req_query(r, "forget") != NULL)
+		return 0;
+	return comment_reader_parse(r->arena, req_cookie(r, READER_COOKIE), author, email, url);
+}
+
+/* Ask the browser to drop the remember-me cookie. */
+static void
+reader_forget(struct req *r)
+{
+	resp_cookie(r, READER_COOKIE, "", *r->cfg->mount ? r->cfg->mount : "/", 0, 1, "Lax");
+}
+
+void
+site_comment_forget(struct req *r)
+{
+	if (req_query(r, "forget") != NULL && req_cookie(r, READER_COOKIE) != NULL)
+		reader_forget(r);
+}
+
 const char *
 site_comment_etag_extra(struct req *r)
 {
-	const char *v = req_cookie(r, MINE_COOKIE);
+	const char *v = req_cookie(r, MINE_COOKIE), *author, *email, *url;
+	const char *reader = reader_remembered(r, &author, &email, &url) ?
+	    req_cookie(r, READER_COOKIE) : "";
 	int64_t ids[COMMENT_MINE_MAX];
 
 	/* Only a genuine cookie changes the page; its value names it. */
-	return v != NULL && mine_ids(r, ids) > 0 ? v : "";
+	if (v == NULL || mine_ids(r, ids) == 0)
+		v = "";
+	if (*v == '\0' && *reader == '\0')
+		return "";
+	return arena_printf(r->arena, "%s|%s", v, reader);
 }
 
 /* Load a published post by the route's slug: STORE_OK, or the HTTP status to answer. */
@@ -166,9 +202,10 @@ comment_limit_text(struct req *r)
 			    thousands(r->arena, r->cfg->max_comment_bytes));
 }
 
-int
-site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
-		    int status, const char *message)
+/* The post page again with the reader's form: a refusal, or a preview when preview_html is set. */
+static int
+refill_page(struct req *r, const struct post *p, const struct comment_form *f, int status,
+	    const char *message, const char *preview_html)
 {
 	struct comment_form_state state;
 	enum comment_token_rc trc;
@@ -180,10 +217,34 @@ site_comment_refill(struct req *r, const struct post *p, const struct comment_fo
 	state.form = f;
 	state.message = message;
 	state.token = trc == COMMENT_TOKEN_OK ? token : NULL;
+	state.preview_html = preview_html;
 	r->app = &state;
 	rc = site_post_page(r, p, status);
 	r->app = NULL;
 	return rc;
+}
+
+int
+site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
+		    int status, const char *message)
+{
+	return refill_page(r, p, f, status, message, NULL);
+}
+
+/*
+ * The preview button: 200, the post page with the comment rendered exactly
+ * as the store renders it (MARKDOWN_COMMENT) and the form refilled.
+ * Nothing is stored and no limit is counted.
+ */
+static int
+comment_preview(struct req *r, const struct post *p, const struct comment_form *f)
+{
+	const char *md = f->value[COMMENT_FIELD_COMMENT];
+	char *html = markdown_to_html(md, strlen(md), MARKDOWN_COMMENT);
+	const char *copy = arena_strdup(r->arena, html);
+
+	free(html);
+	return refill_page(r, p, f, 200, NULL, copy);
 }
 
 /*
@@ -243,6 +304,8 @@ site_comment_post(struct req *r)
 	}
 	if (f.nerrors > 0)
 		return site_comment_refill(r, &p, &f, 422, NULL);
+	if (req_form(r, "preview") != NULL)
+		return comment_preview(r, &p, &f);
 
 	ratelimit_address_hash(r->db, r->remote_addr, ip_hash);
 	memset(&c, 0, sizeof(c));
@@ -295,6 +358,11 @@ site_comment_post(struct req *r)
 	if (c.status == COMMENT_PENDING)
 		notify_moderators(r, &p, &c);
 
+	if (req_form(r, "remember") != NULL)
+		resp_cookie(r, READER_COOKIE, comment_reader_make(r->arena, c.author, c.email, c.url),
+			    *r->cfg->mount ? r->cfg->mount : "/", READER_MAX_AGE, 1, "Lax");
+	else if (req_cookie(r, READER_COOKIE) != NULL)
+		reader_forget(r);
 	nids = mine_ids(r, ids);
 	resp_cookie(r, MINE_COOKIE, comment_mine_make(r->arena, r->db->secret, ids, nids, c.id),
 		    *r->cfg->mount ? r->cfg->mount : "/", MINE_MAX_AGE, 1, "Lax");
@@ -434,7 +502,9 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 	};
 	struct mu_map *m = mu_map_new(r->arena);
 	struct mu_list *errors = mu_list_new(r->arena);
+	const char *values[COMMENT_FIELD__MAX];
 	const struct comment *parent = NULL;
+	int remembered;
 	const char *reply;
 	int64_t parent_id = 0;
 	size_t i;
@@ -446,14 +516,36 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 		   comment_token_make(r->arena, r->db->secret, p->id, r->now));
 	mu_set_str(m, "message", state != NULL ? state->message : NULL);
 	mu_set_int(m, "max_comment", r->cfg->max_comment_bytes);
+	if (state != NULL && state->preview_html != NULL && f != NULL) {
+		struct mu_map *pv = mu_map_new(r->arena);
+		const char *url = f->value[COMMENT_FIELD_URL];
+		mu_set_str(pv, "author", f->value[COMMENT_FIELD_AUTHOR]);
+		mu_set_str(pv, "author_url", url_web_scheme(url) ? url : NULL);
+		mu_set_str(pv, "body_html", state->preview_html);
+		mu_set_map(m, "preview", pv);
+	} else
+		mu_set_str(m, "preview", NULL);
 	mu_set_str(m, "limit_text", comment_limit_text(r));
 	mu_set_str(m, "honeypot_name", HONEYPOT_FIELD);
 	mu_set_str(m, "prompt", r->cfg->comment_prompt && *r->cfg->comment_prompt ?
 		   r->cfg->comment_prompt : NULL);
+	/* A fresh form starts from what the reader asked us to remember. */
+	for (i = 0; i < COMMENT_FIELD__MAX; i++)
+		values[i] = f ? f->value[i] : "";
+	remembered = reader_remembered(r, &values[COMMENT_FIELD_AUTHOR],
+				       &values[COMMENT_FIELD_EMAIL], &values[COMMENT_FIELD_URL]);
+	if (f != NULL) {
+		for (i = 0; i < COMMENT_FIELD__MAX; i++)
+			values[i] = f->value[i];
+		mu_set_bool(m, "remember", req_form(r, "remember") != NULL);
+	} else
+		mu_set_bool(m, "remember", remembered);
+	mu_set_str(m, "forget_href", remembered ? arena_printf(r->arena,
+		   "%s/posts/%s?forget=1#comment-form", r->cfg->mount, p->slug) : NULL);
 	for (i = 0; i < COMMENT_FIELD__MAX; i++) {
 		const char *name = field_names[i];
 		const char *err = f ? f->error[i] : NULL;
-		mu_set_str(m, name, f ? f->value[i] : "");
+		mu_set_str(m, name, values[i]);
 		mu_set_str(m, arena_printf(r->arena, "%s_error", name), err);
 		if (err != NULL) {
 			struct mu_map *e = mu_list_push_map(errors);

@@ -348,3 +348,56 @@ comment_mine_make(struct arena *a, const unsigned char *secret, const int64_t *i
 	buf_free(&b);
 	return out;
 }
+
+/* Longest remember-me value read back: three fields at their limits, in base64. */
+#define READER_COOKIE_MAX 4096
+
+const char *
+comment_reader_make(struct arena *a, const char *author, const char *email, const char *url)
+{
+	const char *joined = arena_printf(a, "%s\n%s\n%s", author, email, url);
+	size_t len = strlen(joined);
+	size_t outlen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, outlen);
+
+	return sodium_bin2base64(out, outlen, (const unsigned char *)joined, len,
+				 sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+comment_reader_parse(struct arena *a, const char *value, const char **author,
+		     const char **email, const char **url)
+{
+	struct comment_form f;
+	unsigned char *bin;
+	char *text, *nl1, *nl2;
+	size_t vlen, binlen;
+
+	if (value == NULL || (vlen = strlen(value)) == 0 || vlen > READER_COOKIE_MAX)
+		return 0;
+	bin = arena_alloc(a, vlen + 1);
+	if (sodium_base642bin(bin, vlen, value, vlen, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return 0;
+	text = arena_strndup(a, (const char *)bin, binlen);
+	if (strlen(text) != binlen || (nl1 = strchr(text, '\n')) == NULL ||
+	    (nl2 = strchr(nl1 + 1, '\n')) == NULL || strchr(nl2 + 1, '\n') != NULL)
+		return 0;
+	*nl1 = *nl2 = '\0';
+	/* The form's own rules decide what may be refilled. */
+	memset(&f, 0, sizeof(f));
+	f.value[COMMENT_FIELD_AUTHOR] = text;
+	f.len[COMMENT_FIELD_AUTHOR] = strlen(text);
+	f.value[COMMENT_FIELD_EMAIL] = nl1 + 1;
+	f.len[COMMENT_FIELD_EMAIL] = strlen(nl1 + 1);
+	f.value[COMMENT_FIELD_URL] = nl2 + 1;
+	f.len[COMMENT_FIELD_URL] = strlen(nl2 + 1);
+	f.value[COMMENT_FIELD_COMMENT] = "x";
+	f.len[COMMENT_FIELD_COMMENT] = 1;
+	if (comment_form_validate(a, &f, 1) != 0)
+		return 0;
+	*author = f.value[COMMENT_FIELD_AUTHOR];
+	*email = f.value[COMMENT_FIELD_EMAIL];
+	*url = f.value[COMMENT_FIELD_URL];
+	return 1;
+}

@@ -28,6 +28,7 @@ site_post(struct req *r)
 
 	if (!slug_valid(slug))
 		return 404;
+	site_comment_forget(r);
 	if (site_cached(r, site_comment_etag_extra(r)) != 0)
 		return r->status;
 	rc = posts_get(r->db, r->arena, slug, 0, &p);

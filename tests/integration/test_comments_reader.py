@@ -125,4 +125,103 @@ def test_rule_spam_shows_to_its_author():
         assert 'id="comment-%d"' % cid not in s.client().get("/posts/" + slug).text
 
 
+def test_preview_stores_nothing():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Previewed")
+        c = s.client()
+        form = c.form("/posts/" + slug)
+        assert ("preview", "1") in form.buttons, form.buttons
+        assert form.buttons[0] == ("post", "1"), "Post comment is not the default button"
+        hostile = ('Look: *fine* <script>alert(1)</script> <img src=x onerror=alert(2)> '
+                   '[x](javascript:alert(3)) [ok](https://ok.example) <b onclick="y">b</b>')
+        res = form.submit({"author": 'Ann "<b>"', "url": "javascript:alert(4)",
+                           "comment": hostile}, button=("preview", "1"))
+        assert res.status == 422, "a bad website must still be refused in a preview"
+        res = form.submit({"author": 'Ann "<b>"', "url": "https://ann.example",
+                           "comment": hostile}, button=("preview", "1"))
+        assert res.status == 200, res.status
+        t = res.text
+        assert not title(res).startswith("Error")
+        pv = t[t.index('class="comment-preview"'):]
+        pv = pv[:pv.index("</section>")]
+        assert "<em>fine</em>" in pv and '<a rel="nofollow ugc" href="https://ok.example">ok</a>' in pv, pv
+        for bad in ("<script", "onerror", "javascript:", "onclick", "<b>", "<img"):
+            assert bad not in pv, (bad, pv)
+        assert 'Ann &quot;&lt;b&gt;&quot;' in pv
+        fields = form_fields(res)
+        assert fields["comment"] == hostile and fields["token"] == form.fields["token"]
+        assert rows(s, "SELECT count(*) AS n FROM comments")[0]["n"] == 0
+        # Posting from the preview stores it, rendered the same way.
+        fields.pop("preview", None)
+        cid = comment_id(c.post(form.action, dict(fields, post="1")))
+        stored = rows(s, "SELECT body_html FROM comments WHERE id = ?", (cid,))[0]["body_html"]
+        assert stored.strip() in pv, (stored, pv)
+
+
+def test_remember_me():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Remembered")
+        other = s.add_post(title="Another")
+        c = s.client()
+        form = c.form("/posts/" + slug)
+        assert 'name="remember"' in form.page.text and "remember" not in form.fields
+        res = form.submit({"author": "Ann Reader", "email": "ann@example.org",
+                           "url": "https://ann.example", "comment": "Hello", "remember": "1"})
+        comment_id(res)
+        cookie = [h for h in res.header_all("set-cookie") if h.startswith("parley_reader=")]
+        assert cookie and "HttpOnly" in cookie[0] and "Max-Age=" in cookie[0], res.header_list
+        again = c.form("/posts/" + other)
+        assert again.fields["author"] == "Ann Reader", again.fields
+        assert again.fields["email"] == "ann@example.org"
+        assert again.fields["url"] == "https://ann.example"
+        assert again.fields.get("remember") == "1"
+        # Nobody else sees them, and the cached page is not shared.
+        theirs = s.client().get("/posts/" + other)
+        assert "Ann Reader" not in theirs.text and "ann@example.org" not in theirs.text
+        assert "private" in again.page.headers.get("cache-control", ""), again.page.headers
+        # Forget me: the link clears the cookie and the form is blank again.
+        m = re.search(r'<a class="comment-forget" href="([^"]+)">Forget me</a>', again.page.text)
+        assert m, again.page.text
+        res = c.get(m.group(1).replace("&amp;", "&").split("#")[0])
+        assert res.status == 200
+        assert any(h.startswith("parley_reader=;") and "Max-Age=0" in h
+                   for h in res.header_all("set-cookie")), res.header_list
+        assert c.cookie("parley_reader") is None
+        blank = c.form("/posts/" + other)
+        assert blank.fields["author"] == "" and blank.fields["email"] == ""
+        # Unticked, a comment clears what was remembered.
+        comment_id(c.form("/posts/" + slug).submit({"author": "Bo", "comment": "x", "remember": "1"}))
+        assert c.form("/posts/" + slug).fields["author"] == "Bo"
+        res = c.form("/posts/" + slug).submit({"author": "Bo", "comment": "y"}, drop=["remember"])
+        comment_id(res)
+        assert c.cookie("parley_reader") is None
+
+
+def test_remember_me_bad_input():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Bad cookies")
+        c = s.client()
+        form = c.form("/posts/" + slug)
+        res = form.submit({"author": "N" * 5000, "comment": "long name", "remember": "1"})
+        assert res.status == 422, res.status
+        assert not any(h.startswith("parley_reader=") for h in res.header_all("set-cookie"))
+        assert form_fields(res).get("remember") == "1"
+        # Hand-made cookies: garbage, a 5 KB name, a script as a website: ignored.
+        import base64
+        def enc(text):
+            return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        for value in ("%%%", "!!!!", enc("N" * 5000 + "\n\n"), enc("Ann\n\njavascript:alert(1)"),
+                      enc("Ann\nnot an email\n"), enc("Ann"), "A" * 8000):
+            bad = s.client()
+            bad.cookies[("parley_reader", "/")] = value
+            res = bad.get("/posts/" + slug)
+            assert res.status == 200, (value[:40], res.status)
+            assert form_fields(res)["author"] == "", value[:40]
+        good = s.client()
+        good.cookies[("parley_reader", "/")] = enc('<b>"Ann"</b>\n\n')
+        res = good.get("/posts/" + slug)
+        assert form_fields(res)["author"] == '<b>"Ann"</b>'
+        assert 'value="&lt;b&gt;&quot;Ann&quot;&lt;/b&gt;"' in res.text
+
+
 run_tests(globals())
