@@ -1,5 +1,5 @@
 /* blog.c: parley-blog, the public FastCGI responder. */
-#include "http.h"
+#include "responder.h"
 #include "site.h"
 
 int

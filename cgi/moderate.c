@@ -1,6 +1,6 @@
 /* moderate.c: parley-moderate, the admin FastCGI responder. */
 #include "admin.h"
-#include "http.h"
+#include "responder.h"
 
 int
 main(int argc, char **argv)

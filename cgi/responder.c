@@ -1,5 +1,5 @@
-/* main.c: what both responders do at start-up: flags, configuration, templates, serve. */
-#include "http.h"
+/* responder.c: what both responders do at start-up: flags, configuration, templates, serve. */
+#include "responder.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #include "http.h"
 #include "mustache.h"
 
-/* Route flags, checked by the guard in src/admin/app.c before the handler runs. */
+/* Route flags, checked by the guard in src/admin/admin-app.c before the handler runs. */
 enum admin_route_flag {
 	ADMIN_LOGIN = 1 << 0,    /* needs a live session, else 303 to the login page */
 	ADMIN_CSRF = 1 << 1,     /* POST: same-origin, and the session's csrf field, else 403 */
@@ -68,22 +68,22 @@ void admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page
 void admin_login_init(void);
 
 /* Handlers, one file per page family. */
-int admin_login_form(struct req *r);        /* login.c */
+int admin_login_form(struct req *r);        /* admin-login.c */
 int admin_login(struct req *r);
 int admin_logout(struct req *r);
-int admin_queue(struct req *r);             /* queue.c */
+int admin_queue(struct req *r);             /* admin-queue.c */
 int admin_comments(struct req *r);
-int admin_comment_action(struct req *r);    /* actions.c */
+int admin_comment_action(struct req *r);    /* admin-actions.c */
 int admin_bulk(struct req *r);
-int admin_sessions(struct req *r);          /* sessions.c */
+int admin_sessions(struct req *r);          /* admin-sessions.c */
 int admin_session_end(struct req *r);
 int admin_sessions_end_others(struct req *r);
-int admin_audit(struct req *r);             /* audit.c */
-int admin_rules(struct req *r);             /* rules.c */
+int admin_audit(struct req *r);             /* admin-audit.c */
+int admin_rules(struct req *r);             /* admin-rules.c */
 int admin_rules_save(struct req *r);
 int admin_block_add(struct req *r);
 int admin_block_delete(struct req *r);
-int admin_posts(struct req *r);             /* posts.c */
+int admin_posts(struct req *r);             /* admin-posts.c */
 int admin_post_comments(struct req *r);
 
 #endif

@@ -52,11 +52,11 @@ int cli_post(struct cli *c, int argc, char **argv);
 int cli_import(struct cli *c, int argc, char **argv);
 int cli_backup(struct cli *c, int argc, char **argv);
 int cli_check(struct cli *c, int argc, char **argv);
-int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/comments.c */
-int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/wordpress.c */
+int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/cli-comments.c */
+int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/cli-wordpress.c */
 
 /*
- * Publish or update one Markdown post file (src/cli/post.c), printing
+ * Publish or update one Markdown post file (src/cli/cli-post.c), printing
  * "added SLUG" or "updated SLUG"; `post add` and `import` share it.  The
  * database must be open.  CLI_OK, or CLI_FAILED after "FILE:LINE: what".
  */

@@ -174,12 +174,4 @@ void http_dispatch(const struct app *app, struct req *r);
 int http_serve(const struct app *app, const struct config *cfg,
 	       const struct mu_set *tpl);
 
-/*
- * The whole main() of a responder: flags (--config, --db, --templates,
- * --workers, --user, --listen, --help, --version), configuration, templates,
- * then http_serve.  Returns the exit status: 2 for bad flags, configuration,
- * templates or database.
- */
-int responder_main(int argc, char **argv, const struct app *app);
-
 #endif

@@ -35,7 +35,7 @@ int site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 int site_not_modified(struct req *r, const char *extra);
 
 /*
- * site_not_modified, then the page cache (src/site/cache.c): returns 304,
+ * site_not_modified, then the page cache (src/site/site-cache.c): returns 304,
  * or 200 with the cached page in r->body (and a fresh comment-form token),
  * or 0 when the handler must render; the page it renders is then kept by
  * site_cache_store, which the program's after-hook calls.
@@ -49,12 +49,12 @@ struct post;
  * Render the whole post page for p (loaded with body and tags) with the
  * given status: 200 for a plain GET, 4xx/5xx when the comment intake
  * re-renders it with the reader's form (the <title> then begins "Error").
- * src/site/post.c.
+ * src/site/site-post.c.
  */
 int site_post_page(struct req *r, const struct post *p, int status);
 
 /*
- * The comment part of a post page (src/site/comment.c): adds to ctx the
+ * The comment part of a post page (src/site/site-comment.c): adds to ctx the
  * thread of approved comments (and this browser's own pending ones), the
  * form with a fresh signed token, and, after a failed submission, the
  * reader's values and the message for each bad field.  0 or an HTTP status.
@@ -90,7 +90,7 @@ void site_comment_forget(struct req *r);
 struct post_list;
 
 /*
- * Shared by the pages that show posts (src/site/listing.c).  site_post_map
+ * Shared by the pages that show posts (src/site/site-listing.c).  site_post_map
  * describes p for templates: title, slug, url (under the mount point),
  * author (absent when empty), published/updated (RFC 3339) and their
  * human forms, tags [{name, slug, url}], has_tags, summary, body_html (when

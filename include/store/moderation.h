@@ -68,7 +68,7 @@ struct moderation_input {
  * COMMENT_APPROVED; otherwise COMMENT_PENDING.  *reason (may be NULL)
  * receives a static phrase for spam_reason, "" when not spam.  A database
  * error logs and holds the comment (COMMENT_PENDING): a person decides.
- * Comment intake (src/site/comment.c) calls this for every comment that
+ * Comment intake (src/site/site-comment.c) calls this for every comment that
  * passed its own checks.
  */
 enum comment_status moderation_classify(struct db *db, const struct moderation_input *in,

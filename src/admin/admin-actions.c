@@ -1,4 +1,4 @@
-/* actions.c: moderation actions on one comment or many, each audited in the same transaction. */
+/* admin-actions.c: moderation actions on one comment or many, each audited in the same transaction. */
 #include "admin.h"
 
 #include <string.h>

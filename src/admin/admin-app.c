@@ -1,4 +1,4 @@
-/* app.c: parley-moderate's route table, guard (sessions, CSRF, origin), and shared page plumbing. */
+/* admin-app.c: parley-moderate's route table, guard (sessions, CSRF, origin), and shared page plumbing. */
 #include "admin.h"
 
 #include <sodium.h>

@@ -1,4 +1,4 @@
-/* audit.c: the audit log page: who did what to which comment, newest first. */
+/* admin-audit.c: the audit log page: who did what to which comment, newest first. */
 #include "admin.h"
 
 #include "audit.h"

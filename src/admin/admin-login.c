@@ -1,4 +1,4 @@
-/* login.c: the login form, password checks with throttling, new sessions, logout. */
+/* admin-login.c: the login form, password checks with throttling, new sessions, logout. */
 #include "admin.h"
 
 #include <pthread.h>

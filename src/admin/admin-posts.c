@@ -1,4 +1,4 @@
-/* posts.c: the posts page: which posts take comments, with a button to close or reopen each. */
+/* admin-posts.c: the posts page: which posts take comments, with a button to close or reopen each. */
 #include "admin.h"
 
 #include <string.h>

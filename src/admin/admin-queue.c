@@ -1,4 +1,4 @@
-/* queue.c: the moderation queue and the comment lists by status, with per-row and bulk forms. */
+/* admin-queue.c: the moderation queue and the comment lists by status, with per-row and bulk forms. */
 #include "admin.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* rules.c: the rules page: auto-approval, blocked words, link limit, and the blocks list. */
+/* admin-rules.c: the rules page: auto-approval, blocked words, link limit, and the blocks list. */
 #include "admin.h"
 
 #include <stdlib.h>

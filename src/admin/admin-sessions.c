@@ -1,4 +1,4 @@
-/* sessions.c: the admin's own open sessions: list them, end one, end all others. */
+/* admin-sessions.c: the admin's own open sessions: list them, end one, end all others. */
 #include "admin.h"
 
 #include <string.h>

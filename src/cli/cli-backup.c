@@ -1,4 +1,4 @@
-/* backup.c: `parley backup [--force] FILE`: an online copy of the database. */
+/* cli-backup.c: `parley backup [--force] FILE`: an online copy of the database. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* check.c: `parley check`: SQLite's integrity and foreign-key checks. */
+/* cli-check.c: `parley check`: SQLite's integrity and foreign-key checks. */
 #include <stdio.h>
 
 #include "cli.h"

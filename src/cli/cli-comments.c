@@ -1,4 +1,4 @@
-/* comments.c: `parley comments`: list, moderate, delete and erase readers' comments. */
+/* cli-comments.c: `parley comments`: list, moderate, delete and erase readers' comments. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* frontmatter.c: the front-matter block of a post file: keys, checks, messages. */
+/* cli-frontmatter.c: the front-matter block of a post file: keys, checks, messages. */
 #include "frontmatter.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* import.c: `parley import DIR`: every *.md file of a folder, in name order, as post add. */
+/* cli-import.c: `parley import DIR`: every *.md file of a folder, in name order, as post add. */
 #include <sys/stat.h>
 
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* init.c: `parley init`: create the database or bring its schema up to date. */
+/* cli-init.c: `parley init`: create the database or bring its schema up to date. */
 #include <sys/stat.h>
 
 #include <stdio.h>

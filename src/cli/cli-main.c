@@ -1,4 +1,4 @@
-/* main.c: the parley command: global flags, configuration, dispatch to subcommands. */
+/* cli-main.c: the parley command: global flags, configuration, dispatch to subcommands. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

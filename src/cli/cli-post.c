@@ -1,4 +1,4 @@
-/* post.c: `parley post`: publish or update Markdown files, list and remove posts. */
+/* cli-post.c: `parley post`: publish or update Markdown files, list and remove posts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

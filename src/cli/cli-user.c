@@ -1,4 +1,4 @@
-/* user.c: `parley user`: add, re-password, delete and list admin accounts. */
+/* cli-user.c: `parley user`: add, re-password, delete and list admin accounts. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR). */
+/* cli-wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* app.c: the public blog's route table, per-worker state and shared page plumbing. */
+/* site-app.c: the public blog's route table, per-worker state and shared page plumbing. */
 #include "site.h"
 
 #include <stdio.h>

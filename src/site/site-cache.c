@@ -1,4 +1,4 @@
-/* cache.c: validators and an in-memory page cache for the public pages. */
+/* site-cache.c: validators and an in-memory page cache for the public pages. */
 #include "site.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* comment_form.c: the comment form's pure parts: signed tokens, field rules, the own-comments cookie. */
+/* site-comment-form.c: the comment form's pure parts: signed tokens, field rules, the own-comments cookie. */
 #include "comment_form.h"
 
 #include <inttypes.h>

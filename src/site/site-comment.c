@@ -1,4 +1,4 @@
-/* comment.c: comment intake (POST /posts/SLUG/comments), a post's thread and form, its comment feed. */
+/* site-comment.c: comment intake (POST /posts/SLUG/comments), a post's thread and form, its comment feed. */
 #include "site.h"
 
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* feeds.c: the Atom feed of the latest posts (/feed.atom) and the sitemap (/sitemap.xml). */
+/* site-feeds.c: the Atom feed of the latest posts (/feed.atom) and the sitemap (/sitemap.xml). */
 #include "site.h"
 
 #include "posts.h"

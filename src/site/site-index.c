@@ -1,4 +1,4 @@
-/* index.c: the front page and its older pages, /page/N. */
+/* site-index.c: the front page and its older pages, /page/N. */
 #include "site.h"
 
 #include "config.h"

@@ -1,4 +1,4 @@
-/* listing.c: posts as template data, summaries and page navigation, shared by the pages. */
+/* site-listing.c: posts as template data, summaries and page navigation, shared by the pages. */
 #include "site.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* post.c: one post's page, /posts/SLUG, with the comment thread and form below it. */
+/* site-post.c: one post's page, /posts/SLUG, with the comment thread and form below it. */
 #include "site.h"
 
 #include "posts.h"

@@ -1,4 +1,4 @@
-/* search.c: full-text search over the published posts, /search?q=WORDS. */
+/* site-search.c: full-text search over the published posts, /search?q=WORDS. */
 #include "site.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* tags.c: the posts with one tag, /tags/TAG and /tags/TAG/page/N. */
+/* site-tags.c: the posts with one tag, /tags/TAG and /tags/TAG/page/N. */
 #include "site.h"
 
 #include "config.h"

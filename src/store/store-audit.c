@@ -1,4 +1,4 @@
-/* audit.c: the moderation audit log: append a row, read a page newest first. */
+/* store-audit.c: the moderation audit log: append a row, read a page newest first. */
 #include "audit.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* comments.c: reader comments in SQLite: intake, threads, moderation, erasure, blocks. */
+/* store-comments.c: reader comments in SQLite: intake, threads, moderation, erasure, blocks. */
 #include "comments.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* db.c: the SQLite connection: opening, migrations, the statement cache, transactions. */
+/* store-db.c: the SQLite connection: opening, migrations, the statement cache, transactions. */
 #include "db.h"
 
 #include <sodium.h>

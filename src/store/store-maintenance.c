@@ -1,4 +1,4 @@
-/* maintenance.c: integrity checks and online backups of the whole database. */
+/* store-maintenance.c: integrity checks and online backups of the whole database. */
 #include "maintenance.h"
 
 #include <sys/stat.h>

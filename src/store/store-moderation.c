@@ -1,4 +1,4 @@
-/* moderation.c: the moderation rules in settings, the blocks list, and intake classification. */
+/* store-moderation.c: the moderation rules in settings, the blocks list, and intake classification. */
 #include "moderation.h"
 
 #include <stdio.h>

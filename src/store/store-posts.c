@@ -1,4 +1,4 @@
-/* posts.c: posts and tags in the database: saving, listing, paging, searching. */
+/* store-posts.c: posts and tags in the database: saving, listing, paging, searching. */
 #include "posts.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* ratelimit.c: counted events in a sliding window, and keyed hashes of client addresses. */
+/* store-ratelimit.c: counted events in a sliding window, and keyed hashes of client addresses. */
 #include "ratelimit.h"
 
 #include <sodium.h>

@@ -1,4 +1,4 @@
-/* sessions.c: admin sessions: create from random bytes, find by hash, expire, list, end. */
+/* store-sessions.c: admin sessions: create from random bytes, find by hash, expire, list, end. */
 #include "sessions.h"
 
 #include <sodium.h>

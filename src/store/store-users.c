@@ -1,4 +1,4 @@
-/* users.c: admin accounts: names and Argon2id password hashes. */
+/* store-users.c: admin accounts: names and Argon2id password hashes. */
 #include "users.h"
 
 #include <sodium.h>

@@ -7,9 +7,6 @@
 #include "frontmatter.h"
 #include "render.h"
 
-/* The parser lives in the parley command's sources, which no library holds. */
-#include "../../src/cli/frontmatter.c"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int

@@ -7,9 +7,6 @@
 #include "render.h"
 #include "wxr.h"
 
-/* The reader lives in the parley command's sources, which no library holds. */
-#include "../../src/cli/wxr.c"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Visit every node as the importer does: names, texts, attributes; bounded depth. */

@@ -14,8 +14,8 @@ COMMENT_ACTIONS = ("approve", "reject", "spam", "pending", "delete", "block-addr
 
 
 def route_table():
-    """(method, pattern) for every row of the route table in src/admin/app.c."""
-    with open(os.path.join(SOURCE_DIR, "src", "admin", "app.c"), encoding="utf-8") as f:
+    """(method, pattern) for every row of the route table in src/admin/admin-app.c."""
+    with open(os.path.join(SOURCE_DIR, "src", "admin", "admin-app.c"), encoding="utf-8") as f:
         text = f.read()
     table = text.split("admin_routes[] = {", 1)[1].split("};", 1)[0]
     routes = re.findall(r'\{\s*HTTP_(GET|POST),\s*"([^"]+)"', table)

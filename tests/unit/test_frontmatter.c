@@ -6,9 +6,6 @@
 #include "check.h"
 #include "frontmatter.h"
 
-/* The parser lives in the parley command's sources, which no library holds. */
-#include "../../src/cli/frontmatter.c"
-
 static int
 parse(struct arena *a, const char *text, struct frontmatter *fm, char *err, size_t errlen)
 {

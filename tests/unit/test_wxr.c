@@ -7,9 +7,6 @@
 #include "render.h"
 #include "wxr.h"
 
-/* The reader lives in the parley command's sources, which no library holds. */
-#include "../../src/cli/wxr.c"
-
 static const char *
 md(struct arena *a, const char *html)
 {

@@ -1,0 +1,55 @@
+# check.cmake: the layers hold by construction.  For every layer and every
+# header of every layer, compile a one-line file that includes that header
+# with exactly the include path the layer's own sources get.  A header of the
+# layer itself or of a layer below must compile; any other must fail with
+# "No such file", or a lower layer could include a higher one's header.
+#
+# Run by ctest (layers/includes) as cmake -P with
+#   -DCC=compiler -DSOURCE_DIR=... -DBUILD_DIR=... -DALLOWED="core=core;http=core,http;..."
+# BUILD_DIR/layers/LAYER.includes holds each layer's include directories.
+set(failures 0)
+set(checked 0)
+file(WRITE ${BUILD_DIR}/layers/probe.c "")
+foreach(rule IN LISTS ALLOWED)
+  string(REPLACE "=" ";" rule "${rule}")
+  list(GET rule 0 layer)
+  list(GET rule 1 below)
+  string(REPLACE "," ";" below "${below}")
+  file(READ ${BUILD_DIR}/layers/${layer}.includes dirs)
+  string(STRIP "${dirs}" dirs)
+  set(flags "")
+  foreach(d IN LISTS dirs)
+    list(APPEND flags "-I${d}")
+  endforeach()
+  file(GLOB layer_dirs LIST_DIRECTORIES true ${SOURCE_DIR}/include/*)
+  foreach(hdir IN LISTS layer_dirs)
+    if(NOT IS_DIRECTORY ${hdir})
+      continue()
+    endif()
+    get_filename_component(other ${hdir} NAME)
+    list(FIND below ${other} pos)
+    file(GLOB headers ${hdir}/*.h)
+    foreach(h IN LISTS headers)
+      get_filename_component(name ${h} NAME)
+      set(probe ${BUILD_DIR}/layers/probe-${layer}.c)
+      file(WRITE ${probe} "#include \"${name}\"\n")
+      execute_process(COMMAND ${CC} -std=c11 -D_GNU_SOURCE -E -o /dev/null ${flags} ${probe}
+        RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+      math(EXPR checked "${checked} + 1")
+      if(pos GREATER -1 AND NOT rc EQUAL 0)
+        message("${layer} may include ${other}/${name}, but it does not compile:\n${out}")
+        math(EXPR failures "${failures} + 1")
+      elseif(pos EQUAL -1 AND rc EQUAL 0)
+        message("${layer} can include ${other}/${name}: its include path reaches a layer it must not use")
+        math(EXPR failures "${failures} + 1")
+      elseif(pos EQUAL -1 AND NOT out MATCHES "No such file")
+        message("${layer} including ${other}/${name} failed for another reason:\n${out}")
+        math(EXPR failures "${failures} + 1")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(failures GREATER 0)
+  message(FATAL_ERROR "${failures} of ${checked} layer checks failed")
+endif()
+message("${checked} layer checks passed")
