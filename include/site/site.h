@@ -67,7 +67,7 @@ int site_post_page(struct req *r, const struct post *p, int status);
  */
 int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
 /*
- * Answer a comment submission the site did not take (src/site/comment.c):
+ * Answer a comment submission the site did not take (src/site/site-comment.c):
  * the post page again with status (413, 422, 429, 503...), <title>
  * beginning "Error", the form refilled from f (NULL for a blank form),
  * message (or NULL) and f's field messages at the form, and the submitted
