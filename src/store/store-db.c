@@ -177,6 +177,25 @@ load_secret(struct db *db)
 	return rc;
 }
 
+/* Does PRAGMA foreign_key_check find a dangling reference?  Sets *msg (sqlite3_malloc'd) when so. */
+static int
+foreign_keys_broken(struct db *db, char **msg)
+{
+	sqlite3_stmt *st;
+	int broken;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+		*msg = sqlite3_mprintf("%s", sqlite3_errmsg(db->handle));
+		return 1;
+	}
+	broken = sqlite3_step(st) == SQLITE_ROW;
+	if (broken)
+		*msg = sqlite3_mprintf("a row of %s refers to a missing row",
+				       (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return broken;
+}
+
 int
 db_migrate(struct db *db, char *err, size_t errlen)
 {
@@ -192,6 +211,12 @@ db_migrate(struct db *db, char *err, size_t errlen)
 			 have, db_schema_version());
 		return -1;
 	}
+	/*
+	 * A migration may rebuild a table (SQLite's documented way to change a
+	 * constraint): foreign keys are off while it runs, so dropping the old
+	 * table cascades nowhere, and they are checked before it commits.
+	 */
+	sqlite3_exec(db->handle, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	for (i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 		if (m->version <= have)
@@ -199,16 +224,19 @@ db_migrate(struct db *db, char *err, size_t errlen)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
 		if (sqlite3_exec(db->handle, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db->handle, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
+		    foreign_keys_broken(db, &msg) ||
 		    sqlite3_exec(db->handle, pragma, NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db->handle, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, errlen, "migration %s failed: %s", m->name,
 				 msg ? msg : sqlite3_errmsg(db->handle));
 			sqlite3_free(msg);
 			db_rollback(db);
+			sqlite3_exec(db->handle, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 			return -1;
 		}
 		applied++;
 	}
+	sqlite3_exec(db->handle, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (load_secret(db) == 1) {
 		unsigned char secret[DB_SECRET_BYTES];
 		char hex[DB_SECRET_BYTES * 2 + 1];
