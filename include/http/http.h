@@ -97,6 +97,12 @@ const char *req_cookie(const struct req *r, const char *name);
  */
 int req_read_form(struct req *r, size_t limit);
 const char *req_form(const struct req *r, const char *name);
+/*
+ * The first value of a form field and its length in *len: values may hold
+ * NUL bytes (from %00), which req_form's C string would silently cut at.
+ * NULL (and *len 0) when the field is absent.
+ */
+const char *req_form_value(const struct req *r, const char *name, size_t *len);
 
 /*
  * Decode application/x-www-form-urlencoded text into pairs in the arena.

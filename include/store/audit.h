@@ -36,4 +36,14 @@ int audit_add(struct db *db, time_t at, const char *user_name, const char *actio
 int audit_page(struct db *db, struct arena *a, int page, int per_page,
 	       struct audit_list *out);
 
+/*
+ * Take one commenter's personal data out of the log (for `comments erase`):
+ * email, ignoring ASCII case, wherever it appears, and each of names (as
+ * whole words) in the rows about the comments ids and about comments that
+ * no longer exist.  Rows are kept, so the log still says what was done.
+ * Runs in the caller's transaction.  STORE_OK or STORE_ERR.
+ */
+int audit_erase(struct db *db, struct arena *a, const char *email, const char *const *names,
+		size_t nnames, const int64_t *ids, size_t nids);
+
 #endif

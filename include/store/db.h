@@ -47,6 +47,17 @@ struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t e
 void db_close(struct db *db);
 
 /*
+ * Make the database at path and its -wal and -shm private: mode bits
+ * beyond 0640 (group write, anything for others, execute) are cleared, by
+ * descriptor, never following a symlink.  Call it before the process
+ * opens any connection to the database (closing a descriptor of the file
+ * drops the process's locks): `parley init` does, and db_open does it once
+ * per process for the responders (DB_OPEN_EXISTING).  Returns the number
+ * of files changed, or -1 with errno set.
+ */
+int db_private_modes(const char *path);
+
+/*
  * Apply every migration newer than PRAGMA user_version, each in its own
  * transaction, and make the site secret if there is none.  Returns the
  * number of migrations applied, or -1 with err.

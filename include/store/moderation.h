@@ -74,6 +74,20 @@ struct moderation_input {
 enum comment_status moderation_classify(struct db *db, const struct moderation_input *in,
 					const char **reason);
 
+/*
+ * The moderation actions of the web queue and the command line: "approve",
+ * "reject", "spam", "pending", "delete", "block-address" (the comment's
+ * address hash) and "block-email".  moderation_action_valid says whether
+ * action is one of them.  moderation_act applies one to comment id and
+ * records it in the audit log under user (an admin's name, or "cli:USER"),
+ * with the status before, inside the caller's transaction so the log and
+ * the data never disagree.  STORE_OK, STORE_NOTFOUND (no such comment or
+ * action: nothing logged) or STORE_ERR.
+ */
+int moderation_action_valid(const char *action);
+int moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
+		   const char *user, time_t now);
+
 /* Number of http:// and https:// links in Markdown text (ASCII case ignored). */
 int moderation_count_links(const char *text);
 /*

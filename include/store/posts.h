@@ -80,9 +80,13 @@ int posts_get_by_id(struct db *db, struct arena *a, int64_t id, struct post *out
  */
 int posts_page(struct db *db, struct arena *a, const char *tag_slug, int page,
 	       int per_page, struct post_list *out);
-/* A tag by slug (its name for headings): STORE_OK or STORE_NOTFOUND. */
+/*
+ * A tag by slug (its name for headings), with its count of published
+ * posts: STORE_OK, or STORE_NOTFOUND also for a tag only drafts use (its
+ * name is not public).
+ */
 int posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out);
-/* Every tag with its count of published posts, by name. */
+/* Every tag some published post uses, with its count of them, by name. */
 int posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len);
 
 /*

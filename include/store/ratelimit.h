@@ -51,11 +51,24 @@ int ratelimit_prune(struct db *db, time_t before);
 /* Bytes of a keyed address hash written as hex, with its NUL. */
 #define RATELIMIT_HASH_HEX 33
 
+/* Bytes of the longest address group text, with its NUL. */
+#define RATELIMIT_GROUP_MAX 256
+
 /*
- * The keyed hash of a client address as stored in comments.ip_hash and
- * sessions.ip_hash: hex of a 16-byte BLAKE2b (crypto_generichash) keyed by
- * a subkey of the site secret, so the address itself is never stored and
- * cannot be recovered by hashing every address.  "" for an empty address.
+ * What counts as one client (SPEC "Leaving a comment"): an IPv4 address
+ * (also when written as ::ffff:a.b.c.d), or the /64 network of an IPv6
+ * address ("2001:db8:1:2::/64"), in a canonical spelling.  Text that is
+ * not an address is kept as it is (cut to RATELIMIT_GROUP_MAX - 1 bytes).
+ */
+void ratelimit_address_group(const char *address, char out[RATELIMIT_GROUP_MAX]);
+
+/*
+ * The keyed hash of a client address's group (ratelimit_address_group),
+ * as stored in comments.ip_hash and sessions.ip_hash and used for rate
+ * limits and address blocks: hex of a 16-byte BLAKE2b (crypto_generichash)
+ * keyed by a subkey of the site secret, so the address itself is never
+ * stored and cannot be recovered by hashing every address.  "" for an
+ * empty address.
  */
 void ratelimit_address_hash(const struct db *db, const char *address,
 			    char hex[RATELIMIT_HASH_HEX]);

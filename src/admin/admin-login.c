@@ -1,6 +1,7 @@
 /* admin-login.c: the login form, password checks with throttling, new sessions, logout. */
 #include "admin.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -170,25 +171,39 @@ sleep_ms(long ms)
 }
 
 /*
- * Check the throttles for this user and address.  Returns 0 to go on (after
- * sleeping a little for each recent failure), or 429 with Retry-After and
- * the page rendered.
+ * The rate_events buckets of one login attempt.  Failures are counted per
+ * user name (from anywhere: they only slow the next try, so guesses from
+ * elsewhere never lock the owner out), per address and per user and
+ * address together (these two refuse with 429).
+ */
+struct login_buckets {
+	const char *user;
+	const char *address;
+	const char *pair;
+};
+
+/*
+ * Check the throttles for this attempt.  Returns 0 to go on (after
+ * sleeping a little for each recent failure of this name or from this
+ * address), 500, or 429 with Retry-After and the page rendered.
  */
 static int
-login_throttle(struct req *r, const char *user_bucket, const char *ip_bucket,
-	       const char *token)
+login_throttle(struct req *r, const struct login_buckets *b, const char *token)
 {
-	int retry_user = 0, retry_ip = 0, count_user = 0, count_ip = 0, rc_user, rc_ip, retry;
+	int retry_pair = 0, retry_ip = 0, count_user = 0, count_ip = 0, rc_user, rc_ip, rc_pair;
+	int retry;
 	long delay;
 
-	rc_user = ratelimit_check(r->db, user_bucket, r->now, LOGIN_WINDOW_SECONDS,
-				  r->cfg->login_failures, &retry_user, &count_user);
-	rc_ip = ratelimit_check(r->db, ip_bucket, r->now, LOGIN_WINDOW_SECONDS,
+	rc_user = ratelimit_check(r->db, b->user, r->now, LOGIN_WINDOW_SECONDS, INT_MAX, NULL,
+				  &count_user);
+	rc_ip = ratelimit_check(r->db, b->address, r->now, LOGIN_WINDOW_SECONDS,
 				r->cfg->login_failures, &retry_ip, &count_ip);
-	if (rc_user == STORE_ERR || rc_ip == STORE_ERR)
+	rc_pair = ratelimit_check(r->db, b->pair, r->now, LOGIN_WINDOW_SECONDS,
+				  r->cfg->login_failures, &retry_pair, NULL);
+	if (rc_user == STORE_ERR || rc_ip == STORE_ERR || rc_pair == STORE_ERR)
 		return 500;
-	if (rc_user == RATELIMIT_LIMITED || rc_ip == RATELIMIT_LIMITED) {
-		retry = retry_user > retry_ip ? retry_user : retry_ip;
+	if (rc_ip == RATELIMIT_LIMITED || rc_pair == RATELIMIT_LIMITED) {
+		retry = retry_pair > retry_ip ? retry_pair : retry_ip;
 		if (retry < 1)
 			retry = 1;
 		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry));
@@ -200,6 +215,41 @@ login_throttle(struct req *r, const char *user_bucket, const char *ip_bucket,
 	if (delay > 0)
 		sleep_ms(delay > LOGIN_DELAY_MAX_MS ? LOGIN_DELAY_MAX_MS : delay);
 	return 0;
+}
+
+/*
+ * Count a failed attempt in every bucket and record it in the audit log:
+ * under the name when it is a user's (else "(unknown)": a mistyped name may
+ * be a password), with the address's keyed hash.  STORE_OK or STORE_ERR.
+ */
+static int
+login_failed(struct req *r, const struct login_buckets *b, const char *user,
+	     const char *ip_hash)
+{
+	if (db_begin(r->db) != STORE_OK)
+		return STORE_ERR;
+	if (ratelimit_record(r->db, b->user, r->now) != STORE_OK ||
+	    ratelimit_record(r->db, b->address, r->now) != STORE_OK ||
+	    ratelimit_record(r->db, b->pair, r->now) != STORE_OK ||
+	    audit_add(r->db, r->now, user ? user : "(unknown)", "login-failed", 0,
+		      arena_printf(r->arena, "from address %s", *ip_hash ? ip_hash : "unknown"))
+	    != STORE_OK || db_commit(r->db) != STORE_OK) {
+		db_rollback(r->db);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/* Is a login field free of NUL and every other control character? */
+static int
+login_field_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* Start a session for a verified user: rotate away any old one, set the cookie, 303. */
@@ -247,11 +297,12 @@ fail:
 int
 admin_login(struct req *r)
 {
-	const char *name, *password, *token;
+	const char *name, *password, *token, *bucket_name;
 	char hash[USERS_HASH_BYTES], ip_hash[RATELIMIT_HASH_HEX];
-	const char *user_bucket, *ip_bucket;
+	struct login_buckets b;
 	int64_t user_id = 0;
-	int rc, found, ok;
+	size_t name_len, password_len;
+	int rc, found, ok, fields_ok;
 
 	if ((rc = req_read_form(r, LOGIN_FORM_LIMIT)) != 0)
 		return rc;
@@ -259,19 +310,25 @@ admin_login(struct req *r)
 	if (!login_token_valid(r, token))
 		return login_page(r, login_token_new(r),
 				  "This login form had expired. Please try again.", 403);
-	name = req_form(r, "username");
-	password = req_form(r, "password");
+	name = req_form_value(r, "username", &name_len);
+	password = req_form_value(r, "password", &password_len);
 	if (name == NULL)
 		name = "";
 	if (password == NULL)
 		password = "";
+	/* A NUL would cut "admin%00x" to "admin": such a field is never a user's. */
+	fields_ok = login_field_ok(name, name_len) && login_field_ok(password, password_len);
 	ratelimit_address_hash(r->db, r->remote_addr, ip_hash);
-	user_bucket = arena_printf(r->arena, "login-user:%.*s", USERS_NAME_MAX, name);
-	ip_bucket = arena_printf(r->arena, "login-ip:%s", ip_hash);
-	if ((rc = login_throttle(r, user_bucket, ip_bucket, token)) != 0)
+	bucket_name = fields_ok ? name : "";
+	b.user = arena_printf(r->arena, "login-user:%.*s", USERS_NAME_MAX, bucket_name);
+	b.address = arena_printf(r->arena, "login-ip:%s", ip_hash);
+	b.pair = arena_printf(r->arena, "login-pair:%s:%.*s", ip_hash, USERS_NAME_MAX,
+			      bucket_name);
+	if ((rc = login_throttle(r, &b, token)) != 0)
 		return rc;
 
-	rc = users_name_valid(name) ? users_get_hash(r->db, name, &user_id, hash) : STORE_NOTFOUND;
+	rc = fields_ok && users_name_valid(name) ?
+	    users_get_hash(r->db, name, &user_id, hash) : STORE_NOTFOUND;
 	if (rc == STORE_ERR)
 		return 500;
 	found = rc == STORE_OK;
@@ -280,8 +337,7 @@ admin_login(struct req *r)
 	ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found &&
 	    strlen(password) <= USERS_PASSWORD_MAX;
 	if (!ok) {
-		if (ratelimit_record(r->db, user_bucket, r->now) != STORE_OK ||
-		    ratelimit_record(r->db, ip_bucket, r->now) != STORE_OK)
+		if (login_failed(r, &b, found ? name : NULL, ip_hash) != STORE_OK)
 			return 500;
 		return login_page(r, token, login_failed_message, 401);
 	}
@@ -289,7 +345,7 @@ admin_login(struct req *r)
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
 	    users_set_password(r->db, name, password) != STORE_OK)
 		log_error("could not rehash the password of %s", name);
-	if (ratelimit_clear(r->db, user_bucket) != STORE_OK)
+	if (ratelimit_clear(r->db, b.user) != STORE_OK || ratelimit_clear(r->db, b.pair) != STORE_OK)
 		return 500;
 	return login_success(r, user_id, name, ip_hash);
 }

@@ -1,12 +1,16 @@
 /* cli-comments.c: `parley comments`: list, moderate, delete and erase readers' comments. */
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "comments.h"
 #include "log.h"
+#include "moderation.h"
 #include "render.h"
 
 #define USAGE "usage: parley comments list [--status pending|approved|rejected|spam]" \
@@ -102,24 +106,35 @@ parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
-/* approve|reject|spam|delete ID...: every id is tried; exit 1 if any is missing. */
+/* The audit log's name for whoever runs this command: "cli:" and the Unix user. */
+static const char *
+cli_actor(struct arena *a)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
+		return arena_printf(a, "cli:%s", pw->pw_name);
+	return arena_printf(a, "cli:%ld", (long)getuid());
+}
+
+/*
+ * approve|reject|spam|delete ID...: every id is tried, each change in its
+ * own transaction with its audit row; exit 1 if any is missing.
+ */
 static int
 comments_change_cmd(struct cli *c, int argc, char **argv)
 {
-	const char *action = argv[0], *done;
+	const char *action = argv[0], *done, *actor;
 	int64_t *ids, id;
-	int i, rc, status = CLI_OK, target = -1;
+	int i, rc, status = CLI_OK;
 
-	if (strcmp(action, "approve") == 0) {
-		target = COMMENT_APPROVED;
+	if (strcmp(action, "approve") == 0)
 		done = "approved";
-	} else if (strcmp(action, "reject") == 0) {
-		target = COMMENT_REJECTED;
+	else if (strcmp(action, "reject") == 0)
 		done = "rejected";
-	} else if (strcmp(action, "spam") == 0) {
-		target = COMMENT_SPAM;
+	else if (strcmp(action, "spam") == 0)
 		done = "marked as spam";
-	} else
+	else
 		done = "deleted";
 	if (argc < 2) {
 		log_error("usage: parley comments %s ID...", action);
@@ -133,13 +148,18 @@ comments_change_cmd(struct cli *c, int argc, char **argv)
 		}
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
+	actor = cli_actor(&c->arena);
 	for (i = 1; i < argc; i++) {
 		id = ids[i];
-		rc = target >= 0 ? comments_set_status(c->db, id, (enum comment_status)target) :
-		    comments_delete(c->db, id);
+		rc = db_begin(c->db);
+		if (rc == STORE_OK)
+			rc = moderation_act(c->db, &c->arena, id, action, actor, time(NULL));
+		if (rc == STORE_OK)
+			rc = db_commit(c->db);
 		if (rc == STORE_OK)
 			printf("%s %" PRId64 "\n", done, id);
 		else {
+			db_rollback(c->db);
 			if (rc == STORE_NOTFOUND)
 				log_error("no comment %" PRId64, id);
 			else
@@ -166,7 +186,9 @@ comments_erase_cmd(struct cli *c, int argc, char **argv)
 	}
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
-	if (comments_erase_email(c->db, email, &count) != STORE_OK) {
+	if (db_begin(c->db) != STORE_OK || comments_erase_email(c->db, email, &count) != STORE_OK ||
+	    db_commit(c->db) != STORE_OK) {
+		db_rollback(c->db);
 		log_error("could not erase the comments of %s", email);
 		return CLI_FAILED;
 	}

@@ -49,6 +49,20 @@ req_form(const struct req *r, const char *name)
 	return kv_get(&r->form, name);
 }
 
+const char *
+req_form_value(const struct req *r, const char *name, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < r->form.len; i++)
+		if (strcmp(r->form.items[i].name, name) == 0) {
+			*len = r->form.items[i].value_len;
+			return r->form.items[i].value;
+		}
+	*len = 0;
+	return NULL;
+}
+
 static int
 hexval(int c)
 {

@@ -41,21 +41,6 @@ static const char *const field_names[COMMENT_FIELD__MAX] = {
 	[COMMENT_FIELD_PARENT] = "parent",
 };
 
-/* First value of a form field with its length (values may hold NUL bytes). */
-static const char *
-form_value(const struct req *r, const char *name, size_t *len)
-{
-	size_t i;
-
-	for (i = 0; i < r->form.len; i++)
-		if (strcmp(r->form.items[i].name, name) == 0) {
-			*len = r->form.items[i].value_len;
-			return r->form.items[i].value;
-		}
-	*len = 0;
-	return NULL;
-}
-
 /* The ids of this browser's comments from its signed cookie; 0 when none. */
 static size_t
 mine_ids(struct req *r, int64_t ids[COMMENT_MINE_MAX])
@@ -147,7 +132,7 @@ form_spam_reason(struct req *r, const struct post *p)
 	const char *honeypot;
 	size_t len;
 
-	honeypot = form_value(r, HONEYPOT_FIELD, &len);
+	honeypot = req_form_value(r, HONEYPOT_FIELD, &len);
 	if (honeypot != NULL && len > 0)
 		return "honeypot field filled in";
 	trc = comment_token_check(r->db->secret, req_form(r, "token"), p->id, r->now,
@@ -282,7 +267,7 @@ site_comment_post(struct req *r)
 
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < COMMENT_FIELD__MAX; i++)
-		f.value[i] = form_value(r, field_names[i], &f.len[i]);
+		f.value[i] = req_form_value(r, field_names[i], &f.len[i]);
 	rc = comment_form_validate(r->arena, &f, max);
 	if (rc == 413) {
 		/* Check the rest so the refilled form is clean, then name the limit. */

@@ -2,6 +2,10 @@
 #include "audit.h"
 
 #include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "log.h"
 
 int
 audit_add(struct db *db, time_t at, const char *user_name, const char *action,
@@ -63,6 +67,102 @@ audit_page(struct db *db, struct arena *a, int page, int per_page, struct audit_
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "audit page");
 		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+static int
+is_word_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (unsigned char)c >= 0x80;
+}
+
+/*
+ * text with every occurrence of needle replaced by "(erased)": ignoring
+ * ASCII case, or, when whole_word, with the case as given and only where
+ * no letter or digit touches it.  NULL when nothing changed; else in a.
+ */
+static const char *
+erase_in(struct arena *a, const char *text, const char *needle, int whole_word)
+{
+	size_t n = strlen(needle), i = 0, len = strlen(text);
+	struct buf b = BUF_INIT;
+	const char *out = NULL;
+	int changed = 0;
+
+	if (n == 0)
+		return NULL;
+	while (i < len) {
+		int hit = i + n <= len && (whole_word ? strncmp(text + i, needle, n) == 0 :
+		    strncasecmp(text + i, needle, n) == 0);
+		if (hit && whole_word)
+			hit = (i == 0 || !is_word_char(text[i - 1])) &&
+			    (i + n == len || !is_word_char(text[i + n]));
+		if (hit) {
+			buf_puts(&b, "(erased)");
+			i += n;
+			changed = 1;
+		} else
+			buf_append(&b, text + i++, 1);
+	}
+	if (changed)
+		out = arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
+int
+audit_erase(struct db *db, struct arena *a, const char *email, const char *const *names,
+	    size_t nnames, const int64_t *ids, size_t nids)
+{
+	static const char sql_rows[] =
+		"SELECT a.id, a.comment_id, a.detail,"
+		" a.comment_id IS NOT NULL AND c.id IS NULL"
+		" FROM audit a LEFT JOIN comments c ON c.id = a.comment_id WHERE a.detail <> ''";
+	static const char sql_set[] = "UPDATE audit SET detail = ? WHERE id = ?";
+	struct change { int64_t id; const char *detail; } *changes = NULL;
+	size_t nchanges = 0, cap = 0, i, k;
+	sqlite3_stmt *st = db_stmt(db, sql_rows);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t comment_id = sqlite3_column_int64(st, 1);
+		const char *detail = arena_strdup(a, db_col_text(st, 2)), *next;
+		int theirs = sqlite3_column_int(st, 3), changed = 0;
+
+		for (k = 0; k < nids && !theirs; k++)
+			theirs = ids[k] == comment_id;
+		if ((next = erase_in(a, detail, email, 0)) != NULL) {
+			detail = next;
+			changed = 1;
+		}
+		for (k = 0; theirs && k < nnames; k++)
+			if ((next = erase_in(a, detail, names[k], 1)) != NULL) {
+				detail = next;
+				changed = 1;
+			}
+		if (!changed)
+			continue;
+		if (nchanges == cap)
+			changes = arena_grow(a, changes, nchanges, &cap, sizeof(*changes));
+		changes[nchanges].id = sqlite3_column_int64(st, 0);
+		changes[nchanges++].detail = detail;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "audit erase");
+		return STORE_ERR;
+	}
+	for (i = 0; i < nchanges; i++) {
+		if ((st = db_stmt(db, sql_set)) == NULL)
+			return STORE_ERR;
+		sqlite3_bind_text(st, 1, changes[i].detail, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, changes[i].id);
+		if (db_exec_stmt(db, st) != STORE_OK)
+			return STORE_ERR;
 	}
 	return STORE_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "render.h"
 
 static const char *const status_names[COMMENT_STATUS__MAX] = {
@@ -266,19 +267,58 @@ comments_delete(struct db *db, int64_t id)
 int
 comments_erase_email(struct db *db, const char *email, int *count)
 {
-	static const char sql[] =
-		"UPDATE comments SET email = '', ip_hash = '', author = '(erased)'"
+	static const char sql_find[] =
+		"SELECT id, author FROM comments WHERE email <> '' AND email = ? COLLATE NOCASE";
+	static const char sql_erase[] =
+		"UPDATE comments SET email = '', url = '', ip_hash = '', author = '(erased)'"
 		" WHERE email <> '' AND email = ? COLLATE NOCASE";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	static const char sql_unblock[] =
+		"DELETE FROM blocks WHERE kind = 'email' AND value = ? COLLATE NOCASE";
+	struct arena a;
+	int64_t *ids = NULL;
+	const char **names = NULL;
+	size_t n = 0, cap = 0, ncap = 0, nnames = 0, k;
+	sqlite3_stmt *st;
+	int rc = STORE_ERR, step;
 
 	*count = 0;
-	if (st == NULL)
-		return STORE_ERR;
+	arena_init(&a);
+	if ((st = db_stmt(db, sql_find)) == NULL)
+		goto out;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = db_col_text(st, 1);
+		if (n == cap)
+			ids = arena_grow(&a, ids, n, &cap, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+		for (k = 0; k < nnames && strcmp(names[k], name) != 0; k++)
+			;
+		if (k == nnames && *name != '\0') {
+			if (nnames == ncap)
+				names = arena_grow(&a, names, nnames, &ncap, sizeof(*names));
+			names[nnames++] = arena_strdup(&a, name);
+		}
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		db_log_error(db, "finding a commenter's comments");
+		goto out;
+	}
+	/* The log first: it finds the rows of deleted comments by their absence. */
+	if (audit_erase(db, &a, email, names, nnames, ids, n) != STORE_OK ||
+	    (st = db_stmt(db, sql_erase)) == NULL)
+		goto out;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if (db_exec_stmt(db, st) != STORE_OK || (st = db_stmt(db, sql_unblock)) == NULL)
+		goto out;
+	*count = sqlite3_changes(db->handle);
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	*count = sqlite3_changes(db->handle);
-	return STORE_OK;
+		goto out;
+	rc = STORE_OK;
+out:
+	arena_free(&a);
+	return rc;
 }
 
 int

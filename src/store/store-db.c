@@ -1,6 +1,9 @@
 /* store-db.c: the SQLite connection: opening, migrations, the statement cache, transactions. */
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,8 @@
 #include "migrations.h"
 
 #define BUSY_TIMEOUT_MS 10000
+/* The mode bits a database file may keep (SPEC "Storage": 0600 or 0640). */
+#define DB_FILE_MODE_MASK 0640
 
 int
 db_schema_version(void)
@@ -265,6 +270,70 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	return applied;
 }
 
+int
+db_private_modes(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char side[4096];
+	struct stat sb;
+	size_t i;
+	int fd, repaired = 0;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if ((size_t)snprintf(side, sizeof(side), "%s%s", path, suffixes[i]) >= sizeof(side))
+			return -1;
+		/* By descriptor, never by name: a symlink put in its place is left alone. */
+		fd = open(side, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT || errno == ELOOP)
+				continue;
+			return -1;
+		}
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 07777 & ~(mode_t)DB_FILE_MODE_MASK) != 0) {
+			if (fchmod(fd, sb.st_mode & DB_FILE_MODE_MASK) != 0) {
+				close(fd);
+				return -1;
+			}
+			repaired++;
+		}
+		close(fd);
+	}
+	return repaired;
+}
+
+/* Create path as an empty file only its owner can read, unless it exists. */
+static int
+create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The responders make the -wal and -shm, which copy the database's mode:
+ * put it right before their first connection, where we may (a file we do
+ * not own stays as it is, for `parley check` to warn about).  Only once,
+ * before any connection of this process exists: closing a descriptor of
+ * the file would drop every POSIX lock the process's connections hold.
+ */
+static void
+private_modes_once(const char *path)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int done;
+
+	pthread_mutex_lock(&lock);
+	if (!done)
+		db_private_modes(path);
+	done = 1;
+	pthread_mutex_unlock(&lock);
+}
+
 struct db *
 db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 {
@@ -280,12 +349,19 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: a folder, not a database file", path);
 		return NULL;
 	}
-	if (mode == DB_OPEN_CREATE)
+	if (mode == DB_OPEN_CREATE) {
+		/* SQLite would create it 0644 less the umask; the -wal and -shm copy its mode. */
+		if (create_private(path) != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
 		flags |= SQLITE_OPEN_CREATE;
-	else if (stat(path, &sb) != 0) {
+	} else if (stat(path, &sb) != 0) {
 		snprintf(err, errlen, "%s: no database here (run 'parley init' first)", path);
 		return NULL;
 	}
+	if (mode == DB_OPEN_EXISTING)
+		private_modes_once(path);
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		die("out of memory");
 	if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {

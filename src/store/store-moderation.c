@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "log.h"
 
 static const char sql_rule_get[] = "SELECT value FROM settings WHERE key = ?";
@@ -267,4 +268,62 @@ out:
 	if (reason != NULL)
 		*reason = why;
 	return status;
+}
+
+/* The status an action moves a comment to; -1 for delete, -2 for a block, -3 for none. */
+static int
+action_status(const char *action)
+{
+	if (strcmp(action, "delete") == 0)
+		return -1;
+	if (strcmp(action, "approve") == 0)
+		return COMMENT_APPROVED;
+	if (strcmp(action, "reject") == 0)
+		return COMMENT_REJECTED;
+	if (strcmp(action, "spam") == 0)
+		return COMMENT_SPAM;
+	if (strcmp(action, "pending") == 0)
+		return COMMENT_PENDING;
+	if (strcmp(action, "block-address") == 0 || strcmp(action, "block-email") == 0)
+		return -2;
+	return -3;
+}
+
+int
+moderation_action_valid(const char *action)
+{
+	return action != NULL && action_status(action) != -3;
+}
+
+int
+moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
+	       const char *user, time_t now)
+{
+	struct comment c;
+	int status = action_status(action), rc;
+	const char *detail, *value = NULL, *kind = NULL;
+
+	if (status == -3)
+		return STORE_NOTFOUND;
+	if ((rc = comments_get(db, a, id, &c)) != STORE_OK)
+		return rc;
+	if (status == -2) {
+		kind = strcmp(action, "block-address") == 0 ? "ip" : "email";
+		value = strcmp(kind, "ip") == 0 ? c.ip_hash : c.email;
+		if (value == NULL || *value == '\0')
+			return STORE_OK;
+		if (comments_block_add(db, kind, value, now) != STORE_OK)
+			return STORE_ERR;
+		detail = arena_printf(a, "%s %s (from comment by %s)", kind, value, c.author);
+	} else if (status == -1) {
+		if ((rc = comments_delete(db, id)) != STORE_OK)
+			return rc;
+		detail = arena_printf(a, "was %s, by %s on %s", comment_status_name(c.status),
+				      c.author, c.post_slug);
+	} else {
+		if ((rc = comments_set_status(db, id, (enum comment_status)status)) != STORE_OK)
+			return rc;
+		detail = arena_printf(a, "was %s", comment_status_name(c.status));
+	}
+	return audit_add(db, now, user, action, id, detail);
 }

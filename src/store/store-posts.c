@@ -80,13 +80,13 @@ static const char sql_tags_of[] =
 	"ORDER BY pt.post_id, t.name COLLATE NOCASE";
 static const char sql_tag[] =
 	"SELECT t.name, t.slug, (SELECT count(*) FROM post_tags pt "
-	"JOIN posts p ON p.id = pt.post_id WHERE pt.tag_id = t.id AND p.draft = 0) "
-	"FROM tags t WHERE t.slug = ?";
+	"JOIN posts p ON p.id = pt.post_id WHERE pt.tag_id = t.id AND p.draft = 0) AS n "
+	"FROM tags t WHERE t.slug = ? AND n > 0";
 static const char sql_tags_all[] =
 	"SELECT t.name, t.slug, count(p.id) FROM tags t "
 	"LEFT JOIN post_tags pt ON pt.tag_id = t.id "
 	"LEFT JOIN posts p ON p.id = pt.post_id AND p.draft = 0 "
-	"GROUP BY t.id ORDER BY t.name COLLATE NOCASE, t.slug";
+	"GROUP BY t.id HAVING count(p.id) > 0 ORDER BY t.name COLLATE NOCASE, t.slug";
 
 static const char sql_find_slug[] =
 	"SELECT id, published_at FROM posts WHERE slug = ?";

@@ -1,7 +1,10 @@
 /* store-ratelimit.c: counted events in a sliding window, and keyed hashes of client addresses. */
 #include "ratelimit.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Context of the subkey that keys address hashes (see ratelimit_address_hash). */
@@ -126,18 +129,47 @@ ratelimit_prune(struct db *db, time_t before)
 }
 
 void
+ratelimit_address_group(const char *address, char out[RATELIMIT_GROUP_MAX])
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, address, &a4) == 1 &&
+	    inet_ntop(AF_INET, &a4, out, RATELIMIT_GROUP_MAX) != NULL)
+		return;
+	if (inet_pton(AF_INET6, address, &a6) == 1) {
+		/* ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket. */
+		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+			memcpy(&a4, a6.s6_addr + 12, 4);
+			if (inet_ntop(AF_INET, &a4, out, RATELIMIT_GROUP_MAX) != NULL)
+				return;
+		}
+		/* One /64 is one subscriber's network: it counts as one address. */
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, out, RATELIMIT_GROUP_MAX - 3) != NULL) {
+			strcat(out, "/64");
+			return;
+		}
+	}
+	/* Not an address (a test's, or a misconfigured server's): taken as it is. */
+	snprintf(out, RATELIMIT_GROUP_MAX, "%s", address);
+}
+
+void
 ratelimit_address_hash(const struct db *db, const char *address, char hex[RATELIMIT_HASH_HEX])
 {
 	unsigned char key[crypto_generichash_KEYBYTES], hash[16];
+	char group[RATELIMIT_GROUP_MAX];
 
 	if (address == NULL || *address == '\0') {
 		hex[0] = '\0';
 		return;
 	}
+	ratelimit_address_group(address, group);
 	crypto_generichash(key, sizeof(key), (const unsigned char *)address_context,
 			   sizeof(address_context) - 1, db->secret, sizeof(db->secret));
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)address,
-			   strlen(address), key, sizeof(key));
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)group,
+			   strlen(group), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	sodium_bin2hex(hex, RATELIMIT_HASH_HEX, hash, sizeof(hash));
 }

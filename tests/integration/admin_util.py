@@ -3,8 +3,9 @@
 import html
 import re
 import time
+import urllib.parse
 
-from harness import Site, Skip
+from harness import Site, Skip, fcgi_request
 
 ADMIN = "admin"
 PASSWORD = "a-good-password"
@@ -36,6 +37,18 @@ def login(s, client=None, user=ADMIN, password=PASSWORD):
     form = c.form("/admin/login", form_id="login-form")
     res = form.submit({"username": user, "password": password})
     return c, res
+
+
+def login_from(s, address, user, password):
+    """One login, form and all, straight to parley-moderate as if from address."""
+    env = {"REMOTE_ADDR": address}
+    page = fcgi_request(s.moderate.sock, "GET", "/admin/login", env=env)
+    nonce = re.search(r"parley_login=([^;]+)", page.headers["set-cookie"]).group(1)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    body = urllib.parse.urlencode({"csrf": token, "username": user, "password": password})
+    env.update({"HTTP_COOKIE": "parley_login=" + nonce, "HTTP_ORIGIN": s.origin,
+                "CONTENT_TYPE": "application/x-www-form-urlencoded"})
+    return fcgi_request(s.moderate.sock, "POST", "/admin/login", body=body.encode(), env=env)
 
 
 def logged_in(s):

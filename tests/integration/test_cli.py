@@ -633,12 +633,13 @@ def test_check_reports_ok_and_problems():
 
 # --- runner ---------------------------------------------------------------
 
-def main():
+def main(namespace=None):
+    """Run the test_* functions of namespace (this module's by default) and exit."""
     if not os.access(PARLEY, os.X_OK):
         print("skip: %s is not built" % PARLEY)
         sys.exit(77)
     wanted = sys.argv[1:]
-    tests = [(name, fn) for name, fn in globals().items()
+    tests = [(name, fn) for name, fn in (namespace or globals()).items()
              if name.startswith("test_") and callable(fn)
              and (not wanted or any(w in name for w in wanted))]
     passed = failed = 0
