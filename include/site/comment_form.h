@@ -96,6 +96,23 @@ const char *comment_mine_make(struct arena *a, const unsigned char *secret,
 			      const int64_t *ids, size_t n, int64_t id);
 
 /*
+ * Likes (POST /posts/SLUG/like).  The like form's token is a form token of
+ * its own kind (another subkey, so neither passes for the other): forged,
+ * wrong-post and expired (COMMENT_TOKEN_LIFETIME) as comment_token_check
+ * says, with no minimum age.  The likes cookie is the own-comments cookie's
+ * format under its own subkey, listing the posts this browser liked
+ * (newest COMMENT_MINE_MAX kept).
+ */
+const char *like_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
+			    time_t issued);
+enum comment_token_rc like_token_check(const unsigned char *secret, const char *token,
+				       int64_t post_id, time_t now);
+size_t like_ids_parse(const unsigned char *secret, const char *value,
+		      int64_t ids[COMMENT_MINE_MAX]);
+const char *like_ids_make(struct arena *a, const unsigned char *secret, const int64_t *ids,
+			  size_t n, int64_t post_id);
+
+/*
  * The "remember me" cookie: the reader's name, email and website joined by
  * newlines, base64url without padding.  It is the reader's own data, kept by
  * their browser: not signed, but read back only when every value passes the

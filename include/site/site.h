@@ -87,6 +87,17 @@ const char *site_comment_etag_extra(struct req *r);
 /* The "forget me" link (?forget on a post page): drop the remember-me cookie. */
 void site_comment_forget(struct req *r);
 
+/*
+ * Likes (src/site/like.c).  site_post_likes adds "like" to a post page's
+ * ctx: the form's action and signed token, label ("3 readers like this",
+ * absent at 0) and liked (this browser's cookie names the post).
+ * site_like_label is that label for any count (the index shows it too).
+ * site_like_etag_extra: the likes cookie when genuine, else "".
+ */
+void site_post_likes(struct req *r, const struct post *p, struct mu_map *ctx);
+const char *site_like_label(struct req *r, int count);
+const char *site_like_etag_extra(struct req *r);
+
 struct post_list;
 
 /*
@@ -122,5 +133,6 @@ int site_feed(struct req *r);
 int site_sitemap(struct req *r);
 int site_comment_feed(struct req *r);
 int site_comment_post(struct req *r);
+int site_like_post(struct req *r);
 
 #endif

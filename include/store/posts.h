@@ -29,6 +29,7 @@ struct post {
 	const char *body_html;
 	const char *body_text;  /* plain text; lists load it for summaries */
 	int comment_count;      /* approved comments */
+	int like_count;         /* readers' likes */
 	struct tag *tags;
 	size_t ntags;
 	const char *snippet;    /* search results only: FTS5 snippet, HTML with <mark> */

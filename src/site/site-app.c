@@ -16,6 +16,7 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/page/*", site_page, SITE_CACHEABLE },
 	{ HTTP_GET, "/posts/*", site_post, SITE_CACHEABLE },
 	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
+	{ HTTP_POST, "/posts/*/like", site_like_post, 0 },
 	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*/page/*", site_tag, SITE_CACHEABLE },

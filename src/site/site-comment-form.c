@@ -1,4 +1,4 @@
-/* site-comment-form.c: the comment form's pure parts: signed tokens, field rules, the own-comments cookie. */
+/* site-comment-form.c: the reader forms' pure parts: signed tokens, field rules, the own-comments, likes and remember-me cookies. */
 #include "comment_form.h"
 
 #include <inttypes.h>
@@ -56,32 +56,34 @@ token_message(unsigned char msg[16], int64_t post_id, int64_t issued)
 	}
 }
 
-const char *
-comment_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
-		   time_t issued)
+/* "ID.ISSUED.TAG" under the subkey for context (one per kind of token). */
+static const char *
+signed_token_make(struct arena *a, const unsigned char *secret, const char *context,
+		  int64_t id, time_t issued)
 {
 	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
 	char hex[crypto_auth_BYTES * 2 + 1];
 
-	subkey(key, secret, "parley form token v1");
-	token_message(msg, post_id, (int64_t)issued);
+	subkey(key, secret, context);
+	token_message(msg, id, (int64_t)issued);
 	crypto_auth(tag, msg, sizeof(msg), key);
 	sodium_memzero(key, sizeof(key));
 	sodium_bin2hex(hex, sizeof(hex), tag, sizeof(tag));
-	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s", post_id, (int64_t)issued, hex);
+	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s", id, (int64_t)issued, hex);
 }
 
-enum comment_token_rc
-comment_token_check(const unsigned char *secret, const char *token, int64_t post_id,
-		    time_t now, int min_seconds)
+/* Check a signed_token_make token for id at now (see enum comment_token_rc). */
+static enum comment_token_rc
+signed_token_check(const unsigned char *secret, const char *context, const char *token,
+		   int64_t id, time_t now, int min_seconds)
 {
 	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
-	int64_t tok_post, issued;
+	int64_t tok_id, issued;
 	const char *p;
 	size_t taglen;
 	int ok;
 
-	if (token == NULL || parse_decimal(token, '.', &tok_post, &p) != 0 ||
+	if (token == NULL || parse_decimal(token, '.', &tok_id, &p) != 0 ||
 	    parse_decimal(p + 1, '.', &issued, &p) != 0)
 		return COMMENT_TOKEN_FORGED;
 	p++;
@@ -89,19 +91,46 @@ comment_token_check(const unsigned char *secret, const char *token, int64_t post
 	    sodium_hex2bin(tag, sizeof(tag), p, strlen(p), NULL, &taglen, NULL) != 0 ||
 	    taglen != sizeof(tag))
 		return COMMENT_TOKEN_FORGED;
-	subkey(key, secret, "parley form token v1");
-	token_message(msg, tok_post, issued);
+	subkey(key, secret, context);
+	token_message(msg, tok_id, issued);
 	ok = crypto_auth_verify(tag, msg, sizeof(msg), key) == 0;
 	sodium_memzero(key, sizeof(key));
 	if (!ok || issued > (int64_t)now + TOKEN_CLOCK_SKEW)
 		return COMMENT_TOKEN_FORGED;
-	if (tok_post != post_id)
+	if (tok_id != id)
 		return COMMENT_TOKEN_WRONG_POST;
 	if ((int64_t)now - issued > COMMENT_TOKEN_LIFETIME)
 		return COMMENT_TOKEN_EXPIRED;
 	if ((int64_t)now - issued < min_seconds)
 		return COMMENT_TOKEN_TOO_FAST;
 	return COMMENT_TOKEN_OK;
+}
+
+const char *
+comment_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
+		   time_t issued)
+{
+	return signed_token_make(a, secret, "parley form token v1", post_id, issued);
+}
+
+enum comment_token_rc
+comment_token_check(const unsigned char *secret, const char *token, int64_t post_id,
+		    time_t now, int min_seconds)
+{
+	return signed_token_check(secret, "parley form token v1", token, post_id, now,
+				  min_seconds);
+}
+
+const char *
+like_token_make(struct arena *a, const unsigned char *secret, int64_t post_id, time_t issued)
+{
+	return signed_token_make(a, secret, "parley like token v1", post_id, issued);
+}
+
+enum comment_token_rc
+like_token_check(const unsigned char *secret, const char *token, int64_t post_id, time_t now)
+{
+	return signed_token_check(secret, "parley like token v1", token, post_id, now, 0);
 }
 
 const char *
@@ -284,22 +313,23 @@ comment_post_open(const struct post *p, int open_days, time_t now)
 	return (int64_t)now - (int64_t)p->published_at <= (int64_t)open_days * 86400;
 }
 
-/* The hex tag of the id list text under the cookie's subkey. */
+/* The hex tag of the id list text under the subkey for context. */
 static void
-mine_tag(const unsigned char *secret, const char *ids, size_t len,
-	 char hex[crypto_auth_BYTES * 2 + 1])
+ids_tag(const unsigned char *secret, const char *context, const char *ids, size_t len,
+	char hex[crypto_auth_BYTES * 2 + 1])
 {
 	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
 
-	subkey(key, secret, "parley own comments v1");
+	subkey(key, secret, context);
 	crypto_auth(tag, (const unsigned char *)ids, len, key);
 	sodium_memzero(key, sizeof(key));
 	sodium_bin2hex(hex, crypto_auth_BYTES * 2 + 1, tag, sizeof(tag));
 }
 
-size_t
-comment_mine_parse(const unsigned char *secret, const char *value,
-		   int64_t ids[COMMENT_MINE_MAX])
+/* Parse a signed id list "ID-ID.TAG" made under context: the count, 0 when not genuine. */
+static size_t
+signed_ids_parse(const unsigned char *secret, const char *context, const char *value,
+		 int64_t ids[COMMENT_MINE_MAX])
 {
 	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
 	const char *dot, *p, *end;
@@ -312,7 +342,7 @@ comment_mine_parse(const unsigned char *secret, const char *value,
 	    sodium_hex2bin(tag, sizeof(tag), dot + 1, crypto_auth_BYTES * 2, NULL, &taglen,
 			   NULL) != 0 || taglen != sizeof(tag))
 		return 0;
-	subkey(key, secret, "parley own comments v1");
+	subkey(key, secret, context);
 	ok = crypto_auth_verify(tag, (const unsigned char *)value, (size_t)(dot - value),
 				key) == 0;
 	sodium_memzero(key, sizeof(key));
@@ -329,9 +359,10 @@ comment_mine_parse(const unsigned char *secret, const char *value,
 	return n;
 }
 
-const char *
-comment_mine_make(struct arena *a, const unsigned char *secret, const int64_t *ids,
-		  size_t n, int64_t id)
+/* The signed list of ids plus id (the oldest dropped past COMMENT_MINE_MAX), in a. */
+static const char *
+signed_ids_make(struct arena *a, const unsigned char *secret, const char *context,
+		const int64_t *ids, size_t n, int64_t id)
 {
 	char hex[crypto_auth_BYTES * 2 + 1];
 	struct buf b = BUF_INIT;
@@ -343,10 +374,37 @@ comment_mine_make(struct arena *a, const unsigned char *secret, const int64_t *i
 	for (i = skip; i < n; i++)
 		buf_printf(&b, "%" PRId64 "-", ids[i]);
 	buf_printf(&b, "%" PRId64, id);
-	mine_tag(secret, b.data, b.len, hex);
+	ids_tag(secret, context, b.data, b.len, hex);
 	out = arena_printf(a, "%s.%s", b.data, hex);
 	buf_free(&b);
 	return out;
+}
+
+size_t
+comment_mine_parse(const unsigned char *secret, const char *value,
+		   int64_t ids[COMMENT_MINE_MAX])
+{
+	return signed_ids_parse(secret, "parley own comments v1", value, ids);
+}
+
+const char *
+comment_mine_make(struct arena *a, const unsigned char *secret, const int64_t *ids,
+		  size_t n, int64_t id)
+{
+	return signed_ids_make(a, secret, "parley own comments v1", ids, n, id);
+}
+
+size_t
+like_ids_parse(const unsigned char *secret, const char *value, int64_t ids[COMMENT_MINE_MAX])
+{
+	return signed_ids_parse(secret, "parley likes v1", value, ids);
+}
+
+const char *
+like_ids_make(struct arena *a, const unsigned char *secret, const int64_t *ids, size_t n,
+	      int64_t post_id)
+{
+	return signed_ids_make(a, secret, "parley likes v1", ids, n, post_id);
 }
 
 /* Longest remember-me value read back: three fields at their limits, in base64. */

@@ -129,6 +129,7 @@ site_post_map(struct req *r, const struct post *p)
 	mu_set_str(m, "body_html", p->body_html);
 	mu_set_str(m, "snippet", nonempty(p->snippet));
 	mu_set_int(m, "comment_count", p->comment_count);
+	mu_set_str(m, "likes_label", site_like_label(r, p->like_count));
 	if (p->comment_count == 0)
 		mu_set_str(m, "comments_label", "No comments yet");
 	else if (p->comment_count == 1)

@@ -13,6 +13,7 @@ site_post_page(struct req *r, const struct post *p, int status)
 
 	mu_set_map(ctx, "post", site_post_map(r, p));
 	mu_set_str(ctx, "canonical", arena_printf(r->arena, "/posts/%s", p->slug));
+	site_post_likes(r, p, ctx);
 	if ((rc = site_post_comments(r, p, ctx)) != 0)
 		return rc;
 	return site_render(r, "post", ctx, status);
@@ -22,14 +23,19 @@ site_post_page(struct req *r, const struct post *p, int status)
 int
 site_post(struct req *r)
 {
-	const char *slug = r->params[0];
+	const char *slug = r->params[0], *extra;
 	struct post p;
 	int rc;
 
 	if (!slug_valid(slug))
 		return 404;
 	site_comment_forget(r);
-	if (site_cached(r, site_comment_etag_extra(r)) != 0)
+	extra = site_like_etag_extra(r);
+	if (*extra != '\0')
+		extra = arena_printf(r->arena, "%s|%s", site_comment_etag_extra(r), extra);
+	else
+		extra = site_comment_etag_extra(r);
+	if (site_cached(r, extra) != 0)
 		return r->status;
 	rc = posts_get(r->db, r->arena, slug, 0, &p);
 	if (rc == STORE_NOTFOUND)

@@ -18,20 +18,20 @@
 
 /*
  * The columns every post query selects, in the order post_read() expects.
- * Lists take the first eleven; single posts add body_md.
+ * Lists take the first twelve; single posts add body_md.
  */
 #define POST_COLUMNS \
 	"p.id, p.slug, p.title, p.author, p.published_at, p.updated_at, p.draft, " \
-	"p.comments_open, p.comment_count, p.body_html, p.body_text"
+	"p.comments_open, p.comment_count, p.like_count, p.body_html, p.body_text"
 /* The same shape without the bodies, for `parley post list`. */
 #define POST_COLUMNS_BRIEF \
 	"p.id, p.slug, p.title, p.author, p.published_at, p.updated_at, p.draft, " \
-	"p.comments_open, p.comment_count, '', ''"
+	"p.comments_open, p.comment_count, p.like_count, '', ''"
 
 enum post_column {
 	COL_ID, COL_SLUG, COL_TITLE, COL_AUTHOR, COL_PUBLISHED, COL_UPDATED, COL_DRAFT,
-	COL_COMMENTS_OPEN, COL_COMMENT_COUNT, COL_BODY_HTML, COL_BODY_TEXT, COL_BODY_MD,
-	COL__MAX
+	COL_COMMENTS_OPEN, COL_COMMENT_COUNT, COL_LIKE_COUNT, COL_BODY_HTML, COL_BODY_TEXT,
+	COL_BODY_MD, COL__MAX
 };
 
 static const char sql_get[] =
@@ -181,6 +181,7 @@ post_read(struct arena *a, sqlite3_stmt *st, struct post *p, int with_md)
 	p->draft = sqlite3_column_int(st, COL_DRAFT);
 	p->comments_open = sqlite3_column_int(st, COL_COMMENTS_OPEN);
 	p->comment_count = sqlite3_column_int(st, COL_COMMENT_COUNT);
+	p->like_count = sqlite3_column_int(st, COL_LIKE_COUNT);
 	p->body_html = col_dup(a, st, COL_BODY_HTML);
 	p->body_text = col_dup(a, st, COL_BODY_TEXT);
 	p->body_md = with_md ? col_dup(a, st, COL_BODY_MD) : NULL;

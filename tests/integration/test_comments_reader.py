@@ -224,4 +224,80 @@ def test_remember_me_bad_input():
         assert 'value="&lt;b&gt;&quot;Ann&quot;&lt;/b&gt;"' in res.text
 
 
+def like_form(client, slug):
+    return client.form("/posts/" + slug, form_id="like")
+
+
+def likes(s, slug):
+    return rows(s, "SELECT like_count FROM posts WHERE slug = ?", (slug,))[0]["like_count"]
+
+
+def test_likes():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Likeable")
+        other = s.add_post(title="Other post")
+        a, b = s.client(), s.client()
+        form = like_form(a, slug)
+        assert "Be the first to like this" in form.page.text
+        res = form.submit()
+        assert res.status == 303 and res.headers["location"] == "/posts/%s#like" % slug, \
+            (res.status, res.header_list)
+        cookie = [h for h in res.header_all("set-cookie") if h.startswith("parley_likes=")]
+        assert cookie and "HttpOnly" in cookie[0], res.header_list
+        assert likes(s, slug) == 1
+        page = a.get("/posts/" + slug).text
+        assert "You like this." in page and "1 reader likes this" in page, page
+        # A second like from the same browser changes nothing and answers 303.
+        res = form.submit()
+        assert res.status == 303 and likes(s, slug) == 1
+        # Another browser: counted; the index shows the count.
+        assert like_form(b, slug).submit().status == 303
+        assert likes(s, slug) == 2 and likes(s, other) == 0
+        assert "2 readers like this" in s.client().get("/posts/" + slug).text
+        index = s.client().get("/").text
+        assert "2 readers like this" in index, index
+        assert "Be the first to like this" in b.get("/posts/" + other).text
+        # The page another browser sees is not the liker's.
+        assert "You like this" not in s.client().get("/posts/" + slug).text
+        # The per-address cap: fresh browsers from one address stop counting.
+        for _ in range(12):
+            assert like_form(s.client(), slug).submit().status == 303
+        assert likes(s, slug) == 10, likes(s, slug)
+        # No address, email or browser detail is kept: only the keyed hash.
+        r = rows(s, "SELECT * FROM likes LIMIT 1")[0]
+        assert re.fullmatch(r"[0-9a-f]{32}", r["ip_hash"]) and "127.0.0.1" not in r["ip_hash"]
+
+
+def test_likes_bad_input():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Liked badly")
+        other = s.add_post(title="Elsewhere")
+        draft = s.add_post(title="Draft", draft=True)
+        c = s.client()
+        form = like_form(c, slug)
+        token = form.fields["like_token"]
+        post_id, issued, tag = token.split(".")
+        stale = "%s.%d.%s" % (post_id, int(issued) - 4 * 86400, tag)
+        flipped = token[:-1] + ("1" if token[-1] == "0" else "0")
+        elsewhere = like_form(c, other).fields["like_token"]
+        comment_token = c.form("/posts/" + slug).fields["token"]
+        for bad in ("", "x", stale, flipped, elsewhere, comment_token, "1.2.3", "9" * 2000):
+            res = c.post("/posts/%s/like" % slug, {"like_token": bad})
+            assert res.status == 403, (bad[:40], res.status)
+            assert "Your like was not counted" in res.text and 'href="/posts/%s#like"' % slug in res.text
+        assert c.post("/posts/%s/like" % slug, {}).status == 403
+        assert c.post("/posts/no-such-post/like", {"like_token": token}).status == 404
+        assert c.post("/posts/%s/like" % draft, {"like_token": token}).status == 404
+        assert c.request("POST", "/posts/%s/like" % slug, body="{}",
+                         headers={"Content-Type": "application/json"}).status == 415
+        assert c.get("/posts/%s/like" % slug).status in (404, 405)
+        # A forged likes cookie does not stop a real like, nor fake one.
+        forged = s.client()
+        forged.cookies[("parley_likes", "/")] = "%s.%s" % (post_id, "0" * 64)
+        assert "You like this" not in forged.get("/posts/" + slug).text
+        assert likes(s, slug) == 0
+        assert like_form(forged, slug).submit().status == 303
+        assert likes(s, slug) == 1
+
+
 run_tests(globals())
