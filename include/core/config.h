@@ -23,6 +23,7 @@ struct config {
 	int posts_per_page;         /* 10 */
 	int comments_open_days;     /* 0 = forever */
 	int max_comment_bytes;      /* 10000 */
+	int edit_minutes;           /* 15: a commenter may edit their comment this long */
 	int session_idle_minutes;   /* 60 */
 	int session_max_hours;      /* 12 */
 	char *mail_from;

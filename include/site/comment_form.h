@@ -113,6 +113,20 @@ const char *like_ids_make(struct arena *a, const unsigned char *secret, const in
 			  size_t n, int64_t post_id);
 
 /*
+ * The edit form's token (GET/POST /posts/SLUG/comments/ID/edit) names the
+ * comment and, through its subkey, the comment's current author, url and
+ * text: once the comment has changed, an old edit form is refused as
+ * COMMENT_TOKEN_FORGED (a replay), and it expires like a comment form.
+ */
+const char *comment_edit_token_make(struct arena *a, const unsigned char *secret,
+				    int64_t comment_id, const char *author, const char *url,
+				    const char *body_md, time_t issued);
+enum comment_token_rc comment_edit_token_check(struct arena *a, const unsigned char *secret,
+					       const char *token, int64_t comment_id,
+					       const char *author, const char *url,
+					       const char *body_md, time_t now);
+
+/*
  * The "remember me" cookie: the reader's name, email and website joined by
  * newlines, base64url without padding.  It is the reader's own data, kept by
  * their browser: not signed, but read back only when every value passes the

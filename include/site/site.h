@@ -2,6 +2,9 @@
 #ifndef PARLEY_SITE_H
 #define PARLEY_SITE_H
 
+#include <stdint.h>
+
+#include "comments.h"
 #include "http.h"
 #include "mustache.h"
 
@@ -44,6 +47,7 @@ int site_cached(struct req *r, const char *extra);
 void site_cache_store(struct req *r);
 
 struct post;
+struct comment_form;
 
 /*
  * Render the whole post page for p (loaded with body and tags) with the
@@ -67,6 +71,35 @@ int site_post_page(struct req *r, const struct post *p, int status);
  */
 int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
 /*
+ * Shared by the comment handlers (src/site/site-comment.c).  site_load_post
+ * loads the published post named by the route's first segment: STORE_OK, or
+ * the status to answer (404, 500).  site_comment_is_mine: does this
+ * browser's signed own-comments cookie name comment id?
+ * site_comment_form_read fills f's values from the request's form fields
+ * (author, email, url, comment, parent), not yet validated.
+ * site_comment_classify is the one place new and edited comments meet the
+ * moderation rules (and whatever else decides spam): the status they get,
+ * *reason a phrase for spam_reason.  site_comment_editable: is c still
+ * within edit_minutes and in a status its author may edit (the caller
+ * checks it is theirs)?  site_comment_limit_text: "at most 10,000
+ * characters", the limit as forms state it.
+ */
+struct moderation_input;
+int site_load_post(struct req *r, struct post *p);
+int site_comment_is_mine(struct req *r, int64_t id);
+void site_comment_form_read(struct req *r, struct comment_form *f);
+enum comment_status site_comment_classify(struct req *r, const struct moderation_input *in,
+					  const char **reason);
+int site_comment_editable(const struct req *r, const struct comment *c);
+/*
+ * comment_form_validate under max_comment_bytes; a comment over it is 413
+ * with every field still checked and cleaned for refilling, and the limit
+ * named at the comment field.  0, 413 or 422.
+ */
+int site_comment_validate(struct req *r, struct comment_form *f);
+const char *site_comment_limit_text(struct req *r);
+
+/*
  * Answer a comment submission the site did not take (src/site/site-comment.c):
  * the post page again with status (413, 422, 429, 503...), <title>
  * beginning "Error", the form refilled from f (NULL for a blank form),
@@ -75,7 +108,6 @@ int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
  * counts from the first form.  Headers such as Retry-After are the
  * caller's.  Returns status, or 500 when the page cannot be built.
  */
-struct comment_form;
 int site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
 			int status, const char *message);
 /*
@@ -88,7 +120,7 @@ const char *site_comment_etag_extra(struct req *r);
 void site_comment_forget(struct req *r);
 
 /*
- * Likes (src/site/like.c).  site_post_likes adds "like" to a post page's
+ * Likes (src/site/site-like.c).  site_post_likes adds "like" to a post page's
  * ctx: the form's action and signed token, label ("3 readers like this",
  * absent at 0) and liked (this browser's cookie names the post).
  * site_like_label is that label for any count (the index shows it too).
@@ -134,5 +166,6 @@ int site_sitemap(struct req *r);
 int site_comment_feed(struct req *r);
 int site_comment_post(struct req *r);
 int site_like_post(struct req *r);
+int site_comment_edit(struct req *r);
 
 #endif

@@ -28,6 +28,7 @@ static const struct config_key {
 	{ "posts_per_page", KIND_INT, offsetof(struct config, posts_per_page), 1, 100 },
 	{ "comments_open_days", KIND_INT, offsetof(struct config, comments_open_days), 0, 36500 },
 	{ "max_comment_bytes", KIND_INT, offsetof(struct config, max_comment_bytes), 100, 1000000 },
+	{ "edit_minutes", KIND_INT, offsetof(struct config, edit_minutes), 0, 1440 },
 	{ "session_idle_minutes", KIND_INT, offsetof(struct config, session_idle_minutes), 1, 525600 },
 	{ "session_max_hours", KIND_INT, offsetof(struct config, session_max_hours), 1, 8760 },
 	{ "mail_from", KIND_STR, offsetof(struct config, mail_from), 0, 0 },
@@ -65,6 +66,7 @@ config_defaults(struct config *c)
 	c->posts_per_page = 10;
 	c->comments_open_days = 0;
 	c->max_comment_bytes = 10000;
+	c->edit_minutes = 15;
 	c->session_idle_minutes = 60;
 	c->session_max_hours = 12;
 	c->mail_from = xstrdup("");

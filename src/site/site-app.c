@@ -17,6 +17,7 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/posts/*", site_post, SITE_CACHEABLE },
 	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
 	{ HTTP_POST, "/posts/*/like", site_like_post, 0 },
+	{ HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit", site_comment_edit, 0 },
 	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*/page/*", site_tag, SITE_CACHEABLE },
@@ -27,7 +28,7 @@ static const struct route site_routes[] = {
 
 /* Pages, and the partials they share: a missing partial would render as nothing. */
 static const char *const site_templates[] = {
-	"index", "post", "search", "error", "feed", "comments_feed", "sitemap",
+	"index", "post", "search", "error", "comment_edit", "feed", "comments_feed", "sitemap",
 	"layout_head", "layout_foot", "post_meta", "tag_list", "pager", NULL
 };
 

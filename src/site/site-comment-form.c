@@ -151,6 +151,43 @@ comment_token_reason(enum comment_token_rc rc)
 	return "bad form token";
 }
 
+/*
+ * The subkey context of an edit token: it names the comment's current text,
+ * so a token stops working once the comment has changed (a replayed form).
+ */
+static const char *
+edit_context(struct arena *a, const char *author, const char *url, const char *body_md)
+{
+	unsigned char hash[16];
+	char hex[sizeof(hash) * 2 + 1];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	crypto_generichash_update(&st, (const unsigned char *)author, strlen(author) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)url, strlen(url) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)body_md, strlen(body_md));
+	crypto_generichash_final(&st, hash, sizeof(hash));
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	return arena_printf(a, "parley edit token v1 %s", hex);
+}
+
+const char *
+comment_edit_token_make(struct arena *a, const unsigned char *secret, int64_t comment_id,
+			const char *author, const char *url, const char *body_md, time_t issued)
+{
+	return signed_token_make(a, secret, edit_context(a, author, url, body_md), comment_id,
+				 issued);
+}
+
+enum comment_token_rc
+comment_edit_token_check(struct arena *a, const unsigned char *secret, const char *token,
+			 int64_t comment_id, const char *author, const char *url,
+			 const char *body_md, time_t now)
+{
+	return signed_token_check(secret, edit_context(a, author, url, body_md), token,
+				  comment_id, now, 0);
+}
+
 static int
 is_space(char c)
 {

@@ -88,12 +88,13 @@ site_comment_etag_extra(struct req *r)
 		v = "";
 	if (*v == '\0' && *reader == '\0')
 		return "";
-	return arena_printf(r->arena, "%s|%s", v, reader);
+	/* Edit links last edit_minutes: a browser with comments of its own sees a page of the minute. */
+	return arena_printf(r->arena, "%s|%s|%lld", v, reader,
+			    *v ? (long long)(r->now / 60) : 0LL);
 }
 
-/* Load a published post by the route's slug: STORE_OK, or the HTTP status to answer. */
-static int
-load_post(struct req *r, struct post *p)
+int
+site_load_post(struct req *r, struct post *p)
 {
 	const char *slug = r->params[0];
 	int rc;
@@ -104,6 +105,58 @@ load_post(struct req *r, struct post *p)
 	if (rc == STORE_NOTFOUND)
 		return 404;
 	return rc == STORE_OK ? STORE_OK : 500;
+}
+
+int
+site_comment_is_mine(struct req *r, int64_t id)
+{
+	int64_t ids[COMMENT_MINE_MAX];
+	size_t n = mine_ids(r, ids), i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+void
+site_comment_form_read(struct req *r, struct comment_form *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < COMMENT_FIELD__MAX; i++)
+		f->value[i] = req_form_value(r, field_names[i], &f->len[i]);
+}
+
+int
+site_comment_validate(struct req *r, struct comment_form *f)
+{
+	int rc = comment_form_validate(r->arena, f, (size_t)r->cfg->max_comment_bytes);
+
+	if (rc != 413)
+		return rc;
+	/* Check the rest so the refilled form is clean, then name the limit. */
+	comment_form_validate(r->arena, f, SIZE_MAX);
+	f->error[COMMENT_FIELD_COMMENT] = arena_printf(r->arena,
+	    "This comment is too long: a comment can be %s.", site_comment_limit_text(r));
+	f->nerrors++;
+	return 413;
+}
+
+int
+site_comment_editable(const struct req *r, const struct comment *c)
+{
+	if (r->cfg->edit_minutes <= 0 || (c->status != COMMENT_PENDING &&
+	    c->status != COMMENT_APPROVED && c->status != COMMENT_SPAM))
+		return 0;
+	return (int64_t)r->now - (int64_t)c->created_at <= (int64_t)r->cfg->edit_minutes * 60;
+}
+
+enum comment_status
+site_comment_classify(struct req *r, const struct moderation_input *in, const char **reason)
+{
+	return moderation_classify(r->db, in, reason);
 }
 
 /*
@@ -179,9 +232,8 @@ thousands(struct arena *a, long long n)
 	return arena_strdup(a, out);
 }
 
-/* The limit on a comment's length, as the form and its messages state it. */
-static const char *
-comment_limit_text(struct req *r)
+const char *
+site_comment_limit_text(struct req *r)
 {
 	return arena_printf(r->arena, "at most %s characters",
 			    thousands(r->arena, r->cfg->max_comment_bytes));
@@ -249,10 +301,10 @@ site_comment_post(struct req *r)
 	char ip_hash[RATELIMIT_HASH_HEX];
 	const char *reason, *bucket;
 	int64_t ids[COMMENT_MINE_MAX];
-	size_t max = (size_t)r->cfg->max_comment_bytes, nids, i;
+	size_t max = (size_t)r->cfg->max_comment_bytes, nids;
 	int rc, retry_after = 0;
 
-	if ((rc = load_post(r, &p)) != STORE_OK)
+	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;
 	if (!comment_post_open(&p, r->cfg->comments_open_days, r->now))
 		return 403;
@@ -262,21 +314,12 @@ site_comment_post(struct req *r)
 		/* Too large to read: the page again, with nothing to refill. */
 		return site_comment_refill(r, &p, NULL, 413, arena_printf(r->arena,
 		    "Your comment was not posted: it is far longer than this site accepts "
-		    "(%s).", comment_limit_text(r)));
+		    "(%s).", site_comment_limit_text(r)));
 	}
 
-	memset(&f, 0, sizeof(f));
-	for (i = 0; i < COMMENT_FIELD__MAX; i++)
-		f.value[i] = req_form_value(r, field_names[i], &f.len[i]);
-	rc = comment_form_validate(r->arena, &f, max);
-	if (rc == 413) {
-		/* Check the rest so the refilled form is clean, then name the limit. */
-		comment_form_validate(r->arena, &f, SIZE_MAX);
-		f.error[COMMENT_FIELD_COMMENT] = arena_printf(r->arena,
-		    "This comment is too long: a comment can be %s.", comment_limit_text(r));
-		f.nerrors++;
+	site_comment_form_read(r, &f);
+	if ((rc = site_comment_validate(r, &f)) == 413)
 		return site_comment_refill(r, &p, &f, 413, NULL);
-	}
 	if (rc == 0 && f.parent_id > 0) {
 		int ok = parent_ok(r, p.id, f.parent_id);
 		if (ok < 0)
@@ -308,7 +351,7 @@ site_comment_post(struct req *r)
 		c.status = COMMENT_SPAM;
 	else {
 		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md };
-		c.status = moderation_classify(r->db, &mi, &reason);
+		c.status = site_comment_classify(r, &mi, &reason);
 	}
 	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
 
@@ -407,6 +450,7 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
 	    struct mu_map *m, int can_reply)
 {
 	int pending = c->status != COMMENT_APPROVED;
+	int editable = site_comment_editable(r, c) && site_comment_is_mine(r, c->id);
 
 	mu_set_int(m, "id", c->id);
 	mu_set_str(m, "author", c->author);
@@ -418,6 +462,10 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
 	mu_set_str(m, "reply_href", can_reply && !pending ?
 		   arena_printf(r->arena, "%s/posts/%s?reply=%" PRId64 "#comment-form",
 				r->cfg->mount, p->slug, c->id) : NULL);
+	mu_set_str(m, "edit_href", editable ?
+		   arena_printf(r->arena, "%s/posts/%s/comments/%" PRId64 "/edit", r->cfg->mount,
+				p->slug, c->id) : NULL);
+	mu_set_bool(m, "has_actions", editable || (can_reply && !pending));
 	mu_set_bool(m, "has_replies", 0);
 }
 
@@ -510,7 +558,7 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 		mu_set_map(m, "preview", pv);
 	} else
 		mu_set_str(m, "preview", NULL);
-	mu_set_str(m, "limit_text", comment_limit_text(r));
+	mu_set_str(m, "limit_text", site_comment_limit_text(r));
 	mu_set_str(m, "honeypot_name", HONEYPOT_FIELD);
 	mu_set_str(m, "prompt", r->cfg->comment_prompt && *r->cfg->comment_prompt ?
 		   r->cfg->comment_prompt : NULL);
@@ -609,7 +657,7 @@ site_comment_feed(struct req *r)
 		return 404;
 	if ((rc = site_cached(r, "")) != 0)
 		return rc;
-	if ((rc = load_post(r, &p)) != STORE_OK)
+	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;
 	if (comments_for_post(r->db, r->arena, p.id, COMMENT_APPROVED, &list) != STORE_OK)
 		return 500;

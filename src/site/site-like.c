@@ -79,13 +79,8 @@ site_like_post(struct req *r)
 	size_t n;
 	int rc;
 
-	if (r->params[0] == NULL || !slug_valid(r->params[0]))
-		return 404;
-	rc = posts_get(r->db, r->arena, r->params[0], 0, &p);
-	if (rc == STORE_NOTFOUND)
-		return 404;
-	if (rc != STORE_OK)
-		return 503;
+	if ((rc = site_load_post(r, &p)) != STORE_OK)
+		return rc;
 	if ((rc = req_read_form(r, 4096)) != 0)
 		return rc;
 	if (like_token_check(r->db->secret, req_form(r, "like_token"), p.id, r->now) !=

@@ -134,6 +134,32 @@ comments_insert(struct db *db, struct comment *c)
 }
 
 int
+comments_update_text(struct db *db, int64_t id, const char *author, const char *url,
+		     const char *body_md, enum comment_status status, const char *spam_reason)
+{
+	static const char sql[] =
+		"UPDATE comments SET author = ?2, url = ?3, body_md = ?4, body_html = ?5,"
+		" status = ?6, spam_reason = ?7 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char *html;
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	html = markdown_to_html(body_md, strlen(body_md), MARKDOWN_COMMENT);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, body_md, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, comment_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, spam_reason ? spam_reason : "", -1, SQLITE_STATIC);
+	rc = db_exec_change(db, st);
+	free(html);
+	return rc;
+}
+
+int
 comments_get(struct db *db, struct arena *a, int64_t id, struct comment *out)
 {
 	static const char sql[] =

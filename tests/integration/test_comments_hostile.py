@@ -21,7 +21,7 @@ class _Live(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "iframe", "object", "embed", "svg", "math", "base", "form") \
-                and not (tag == "form" and dict(attrs).get("id") in ("comment-form", None)):
+                and not (tag == "form" and dict(attrs).get("id") in ("comment-form", "like", None)):
             self.found.append("<%s>" % tag)
         for name, value in attrs:
             if name.startswith("on"):

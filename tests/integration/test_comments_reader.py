@@ -38,7 +38,8 @@ def assert_refilled(res, status, comment_text, message=None):
     t = res.text
     assert title(res).startswith("Error"), title(res)
     assert "<article" in t and 'id="comment-form"' in t, "not the post page"
-    form = t[t.index('id="comment-form"'):t.index("</form>")]
+    start = t.index('id="comment-form"')
+    form = t[start:t.index("</form>", start)]
     assert 'role="alert"' in form, "no message in the form"
     if message:
         assert message in form, (message, form[:1500])
@@ -298,6 +299,136 @@ def test_likes_bad_input():
         assert likes(s, slug) == 0
         assert like_form(forged, slug).submit().status == 303
         assert likes(s, slug) == 1
+
+
+def edit_href(page, cid):
+    m = re.search(r'href="([^"]*/comments/%d/edit)">Edit your comment</a>' % cid, page)
+    return m.group(1) if m else None
+
+
+def sql(s, statement, args=()):
+    conn = s.db()
+    try:
+        conn.execute(statement, args)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_edit_own_comment():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Editable")
+        me = s.client()
+        cid = comment_id(me.form("/posts/" + slug).submit(
+            {"author": "Ann", "comment": "Teh first version", "url": "https://ann.example"}))
+        page = me.get("/posts/" + slug).text
+        href = edit_href(page, cid)
+        assert href == "/posts/%s/comments/%d/edit" % (slug, cid), page
+        assert edit_href(s.client().get("/posts/" + slug).text, cid) is None
+        form = me.form(href, form_id="comment-edit-form")
+        assert form.page.status == 200
+        assert form.fields["comment"] == "Teh first version" and form.fields["author"] == "Ann"
+        assert "email" not in form.fields
+        assert "Edit your comment" in title(form.page)
+        res = form.submit({"comment": "The *first* version"})
+        assert res.status == 303 and res.headers["location"] == "/posts/%s#comment-%d" % (slug, cid)
+        r = rows(s, "SELECT * FROM comments WHERE id = ?", (cid,))[0]
+        assert r["body_md"] == "The *first* version" and "<em>first</em>" in r["body_html"]
+        assert r["status"] == "pending" and r["url"] == "https://ann.example"
+        audit = rows(s, "SELECT * FROM audit WHERE comment_id = ?", (cid,))
+        assert len(audit) == 1 and audit[0]["action"] == "edit", [dict(a) for a in audit]
+        assert "Teh first version" in audit[0]["detail"], audit[0]["detail"]
+        # The old form was for the old text: a replay is refused.
+        res = form.submit({"comment": "Replayed"})
+        assert res.status == 403, res.status
+        assert "You cannot edit this comment" in res.text
+        assert rows(s, "SELECT body_md FROM comments WHERE id = ?", (cid,))[0]["body_md"] == \
+            "The *first* version"
+        # Every version is kept.
+        comment_id(me.form(href, form_id="comment-edit-form").submit({"comment": "Third"}))
+        details = [a["detail"] for a in rows(s, "SELECT detail FROM audit WHERE comment_id = ? "
+                                                "ORDER BY id", (cid,))]
+        assert len(details) == 2 and "The *first* version" in details[1], details
+
+
+def test_edit_runs_the_rules_again():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Rules again")
+        sql(s, "INSERT OR REPLACE INTO settings VALUES ('rule.blocked_words', 'viagra')")
+        me = s.client()
+        ids = [comment_id(me.form("/posts/" + slug).submit({"author": "A%d" % i, "comment": "Fine %d" % i}))
+               for i in range(4)]
+        s.cli("comments", "approve", *ids)
+        edits = {ids[0]: "Fine, see https://spam.example/",
+                 ids[1]: "Fine, buy viagra",
+                 ids[2]: "Fine, and more words",
+                 ids[3]: "Fine [here](http://x.example)"}
+        for cid, text in edits.items():
+            form = me.form("/posts/%s/comments/%d/edit" % (slug, cid), form_id="comment-edit-form")
+            assert comment_id(form.submit({"comment": text})) == cid
+        status = {r["id"]: r["status"] for r in rows(s, "SELECT id, status FROM comments")}
+        assert status == {ids[0]: "pending", ids[1]: "pending", ids[2]: "approved",
+                          ids[3]: "pending"}, status
+        # Gone back to pending: nobody else sees the edited text.
+        t = s.client().get("/posts/" + slug).text
+        assert "spam.example" not in t and "viagra" not in t and "more words" in t
+        actions = {r["comment_id"]: r["action"] for r in rows(s, "SELECT * FROM audit")}
+        assert actions[ids[0]] == "edit (pending)" and actions[ids[2]] == "edit", actions
+
+
+def test_edit_refused():
+    with Site(conf=dict(FAST, edit_minutes="15")) as s:
+        slug = s.add_post(title="Refused")
+        other_post = s.add_post(title="Other")
+        me, other = s.client(), s.client()
+        cid = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "Mine"}))
+        old = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "Old one"}))
+        gone = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "Gone"}))
+        rejected = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "No"}))
+        sql(s, "UPDATE comments SET created_at = created_at - 16 * 60 WHERE id = ?", (old,))
+        s.cli("comments", "delete", gone)
+        s.cli("comments", "reject", rejected)
+        base = "/posts/%s/comments/%%s/edit" % slug
+        good = me.form(base % cid, form_id="comment-edit-form")
+        token = good.fields["edit_token"]
+        # Another browser, by GET and POST.
+        assert other.get(base % cid).status == 403
+        res = other.post(base % cid, {"edit_token": token, "author": "X", "comment": "Hijacked"})
+        assert res.status == 403 and "You cannot edit this comment" in res.text, res.status
+        # Past the window, deleted, rejected, another post's URL, nonsense ids.
+        page = me.get("/posts/" + slug).text
+        assert edit_href(page, old) is None and edit_href(page, cid)
+        for path in (base % old, base % gone, base % rejected, base % 999999, base % "abc",
+                     base % "0", base % "-1", base % ("9" * 30),
+                     "/posts/%s/comments/%d/edit" % (other_post, cid)):
+            res = me.get(path)
+            assert res.status == 403, (path, res.status)
+            res = me.post(path, {"edit_token": token, "author": "Ann", "comment": "x"})
+            assert res.status == 403, (path, res.status)
+        assert me.get("/posts/no-such/comments/%d/edit" % cid).status == 404
+        # Forged and missing tokens; a token for another comment.
+        two = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "Two"}))
+        two_token = me.form(base % two, form_id="comment-edit-form").fields["edit_token"]
+        flipped = token[:-1] + ("1" if token[-1] == "0" else "0")
+        for bad in ("", "x", flipped, two_token, token.replace(str(cid) + ".", str(old) + ".", 1)):
+            res = good.submit({"edit_token": bad, "comment": "Forged"})
+            assert res.status == 403, (bad, res.status)
+        res = good.submit({"comment": "Forged"}, drop=["edit_token"])
+        assert res.status == 403, res.status
+        # Bad fields: the edit page again, refilled, nothing saved.
+        res = good.submit({"author": "", "comment": "Kept <text>"})
+        assert res.status == 422 and title(res).startswith("Error"), res.status
+        assert "Kept &lt;text&gt;</textarea>" in res.text and 'role="alert"' in res.text
+        res = good.submit({"comment": "z" * 20000})
+        assert res.status == 413 and "at most 10,000 characters" in res.text, res.status
+        assert rows(s, "SELECT body_md FROM comments WHERE id = ?", (cid,))[0]["body_md"] == "Mine"
+        # edit_minutes = 0: no editing at all.
+    with Site(conf=dict(FAST, edit_minutes="0")) as s:
+        slug = s.add_post(title="Never")
+        me = s.client()
+        cid = comment_id(me.form("/posts/" + slug).submit({"author": "Ann", "comment": "Mine"}))
+        assert edit_href(me.get("/posts/" + slug).text, cid) is None
+        assert me.get("/posts/%s/comments/%d/edit" % (slug, cid)).status == 403
 
 
 run_tests(globals())
