@@ -54,14 +54,15 @@ struct comment_list {
 int comments_insert(struct db *db, struct comment *c);
 
 /*
- * A commenter's edit: new author, url and body (body_html rendered again
- * with MARKDOWN_COMMENT), the status and spam_reason the rules gave it.
+ * A commenter's edit at edited_at: new author, url and body (body_html
+ * rendered again with MARKDOWN_COMMENT), the status and spam_reason the
+ * rules gave it.
  * Runs in the caller's transaction when one is open.  STORE_OK,
  * STORE_NOTFOUND or STORE_ERR.
  */
 int comments_update_text(struct db *db, int64_t id, const char *author, const char *url,
 			 const char *body_md, enum comment_status status,
-			 const char *spam_reason);
+			 const char *spam_reason, time_t edited_at);
 
 /*
  * One comment by id, any status, with post_slug and post_title; strings in

@@ -188,7 +188,7 @@ site_comment_edit(struct req *r)
 		goto busy;
 	if (comments_update_text(r->db, t.comment.id, mi.author, mi.url, mi.body_md, status,
 				 status == COMMENT_SPAM ? (reason && *reason ? reason :
-				 t.comment.spam_reason) : "") != STORE_OK ||
+				 t.comment.spam_reason) : "", r->now) != STORE_OK ||
 	    audit_add(r->db, r->now, arena_printf(r->arena, "reader:%s", t.comment.author),
 		      status != t.comment.status ? arena_printf(r->arena, "edit (%s)",
 		      comment_status_name(status)) : "edit", t.comment.id,

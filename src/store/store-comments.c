@@ -135,11 +135,12 @@ comments_insert(struct db *db, struct comment *c)
 
 int
 comments_update_text(struct db *db, int64_t id, const char *author, const char *url,
-		     const char *body_md, enum comment_status status, const char *spam_reason)
+		     const char *body_md, enum comment_status status, const char *spam_reason,
+		     time_t edited_at)
 {
 	static const char sql[] =
 		"UPDATE comments SET author = ?2, url = ?3, body_md = ?4, body_html = ?5,"
-		" status = ?6, spam_reason = ?7 WHERE id = ?1";
+		" status = ?6, spam_reason = ?7, edited_at = ?8 WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char *html;
 	int rc;
@@ -154,6 +155,7 @@ comments_update_text(struct db *db, int64_t id, const char *author, const char *
 	sqlite3_bind_text(st, 5, html, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, comment_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, spam_reason ? spam_reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)edited_at);
 	rc = db_exec_change(db, st);
 	free(html);
 	return rc;

@@ -335,6 +335,7 @@ def test_edit_own_comment():
         r = rows(s, "SELECT * FROM comments WHERE id = ?", (cid,))[0]
         assert r["body_md"] == "The *first* version" and "<em>first</em>" in r["body_html"]
         assert r["status"] == "pending" and r["url"] == "https://ann.example"
+        assert r["edited_at"] and r["edited_at"] >= r["created_at"], dict(r)
         audit = rows(s, "SELECT * FROM audit WHERE comment_id = ?", (cid,))
         assert len(audit) == 1 and audit[0]["action"] == "edit", [dict(a) for a in audit]
         assert "Teh first version" in audit[0]["detail"], audit[0]["detail"]
