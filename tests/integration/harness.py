@@ -23,9 +23,15 @@ Skip to skip a test.  `python3 test_x.py NAME` runs the tests matching NAME.
 
 Environment (set by ctest): PARLEY_BUILD_DIR, PARLEY_SOURCE_DIR, NGINX;
 PARLEY_TEMPLATES overrides the templates folder while debugging.
+
+As root, the programs run as nobody.  When nobody cannot read the clone (in
+root's home, mode 0700), the programs, templates/ and sample/ are copied once
+per test process to a mode-0755 temporary folder: PROGRAM_DIR, TEMPLATES_DIR
+and SAMPLE_DIR name where they are, and tests run programs from there.
 Standard library only: Debian's /usr/bin/python3 runs this.
 """
 
+import atexit
 import html.parser
 import http.client
 import os
@@ -108,6 +114,56 @@ def _chown_tree(path):
                 os.chown(os.path.join(root, name), pw.pw_uid, pw.pw_gid)
             except FileNotFoundError:
                 pass
+
+
+def _run_user_can_read(path):
+    """Can RUN_USER read path, and so enter every folder above it?  Always
+    true when we are not root: everything then runs as ourselves."""
+    if not IS_ROOT:
+        return True
+    res = subprocess.run(["/usr/bin/test", "-r", path], stdin=subprocess.DEVNULL,
+                         **_as_run_user())
+    return res.returncode == 0
+
+
+def _place_for_run_user():
+    """(programs, templates, samples): the folders RUN_USER runs and reads.
+
+    The build and source folders themselves when RUN_USER can read them;
+    otherwise a mode-0755 temporary folder, removed when this process ends,
+    with hard links to the programs (copies across file systems) and copies
+    of templates/ and sample/."""
+    templates = os.path.join(SOURCE_DIR, "templates")
+    programs = [name for name in ("parley", "parley-blog", "parley-moderate")
+                if os.access(os.path.join(BUILD_DIR, name), os.X_OK)]
+    if (_run_user_can_read(os.path.join(templates, "static"))
+            and all(_run_user_can_read(os.path.join(BUILD_DIR, p)) for p in programs)):
+        return BUILD_DIR, templates, os.path.join(SOURCE_DIR, "sample")
+    place = tempfile.mkdtemp(prefix="parley-programs-")
+    atexit.register(shutil.rmtree, place, True)
+    os.chmod(place, 0o755)
+    os.mkdir(os.path.join(place, "bin"), 0o755)
+    for name in programs:
+        src, dst = os.path.join(BUILD_DIR, name), os.path.join(place, "bin", name)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+    for folder in ("templates", "sample"):
+        if os.path.isdir(os.path.join(SOURCE_DIR, folder)):
+            shutil.copytree(os.path.join(SOURCE_DIR, folder), os.path.join(place, folder))
+    for root, dirs, files in os.walk(place):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o444)
+    return (os.path.join(place, "bin"), os.path.join(place, "templates"),
+            os.path.join(place, "sample"))
+
+
+PROGRAM_DIR, TEMPLATES_DIR, SAMPLE_DIR = _place_for_run_user()
 
 
 # ---------------------------------------------------------------- HTTP client
@@ -412,6 +468,9 @@ class Site:
         self.workers = workers
         self.source_dir = SOURCE_DIR
         self.build_dir = BUILD_DIR
+        self.program_dir = PROGRAM_DIR
+        self.templates_dir = TEMPLATES_DIR
+        self.sample_dir = SAMPLE_DIR
         self.tmp = None
         self.port = None
         self.nginx = None
@@ -438,7 +497,7 @@ class Site:
         return urllib.parse.urlsplit(self.base_url).path.rstrip("/")
 
     def binary(self, name):
-        return os.path.join(self.build_dir, name)
+        return os.path.join(self.program_dir, name)
 
     @property
     def blog_pid(self):
@@ -467,8 +526,7 @@ class Site:
         self.port = free_port()
         conf = {
             "db": self.db_path,
-            "templates": os.environ.get("PARLEY_TEMPLATES")
-                         or os.path.join(self.source_dir, "templates"),
+            "templates": os.environ.get("PARLEY_TEMPLATES") or self.templates_dir,
             "base_url": "http://127.0.0.1:{port}",
             "site_title": "Test blog",
         }
@@ -552,7 +610,7 @@ class Site:
     def _nginx_conf(self):
         t = self.tmp
         mount = self.mount
-        static = os.path.join(self.source_dir, "templates", "static") + "/"
+        static = os.path.join(self.templates_dir, "static") + "/"
         # Kept connections, more of them than the responders have workers:
         # the responders' connection pool must serve them all.
         fcgi = "            include %s;\n            fastcgi_keep_conn on;\n" % FASTCGI_PARAMS

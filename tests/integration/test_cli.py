@@ -15,6 +15,8 @@ import tempfile
 import time
 import traceback
 
+from harness import PROGRAM_DIR, _as_run_user
+
 SOURCE_DIR = os.environ.get("PARLEY_SOURCE_DIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD_DIR = os.environ.get("PARLEY_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
@@ -252,14 +254,11 @@ def test_database_paths_that_are_not_parley_databases():
 
 
 def _run_as_nobody(args):
-    """Run parley as nobody (we are root) or as ourselves; text CompletedProcess."""
-    kw = {}
-    if os.geteuid() == 0:
-        import pwd
-        pw = pwd.getpwnam("nobody")
-        kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-    return subprocess.run([PARLEY] + args, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=TIMEOUT, **kw)
+    """Run parley as nobody (we are root) or as ourselves; text CompletedProcess.
+    The harness's copy of the program, which nobody can reach from a clone
+    in a folder only root may enter."""
+    return subprocess.run([os.path.join(PROGRAM_DIR, "parley")] + args, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT, **_as_run_user())
 
 
 def test_read_only_database():

@@ -45,7 +45,7 @@ def write(s, name, text):
 
 def test_sample_export():
     with Site(conf={"min_form_seconds": "0"}) as s:
-        sample = os.path.join(s.source_dir, "sample", "wordpress.xml")
+        sample = os.path.join(s.sample_dir, "wordpress.xml")
         res = s.cli("import-wordpress", sample)
         assert "imported 2 posts (2 new), 10 comments" in res.stdout, res.stdout
         db = s.db()

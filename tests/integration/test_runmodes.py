@@ -15,11 +15,11 @@ import socket
 import subprocess
 import time
 
-from harness import (BUILD_DIR, IS_ROOT, RUN_USER, Site, Skip, crash_report,
+from harness import (PROGRAM_DIR, IS_ROOT, RUN_USER, Site, Skip, crash_report,
                      fcgi_request, free_port, run_tests)
 
-BLOG = os.path.join(BUILD_DIR, "parley-blog")
-MODERATE = os.path.join(BUILD_DIR, "parley-moderate")
+BLOG = os.path.join(PROGRAM_DIR, "parley-blog")
+MODERATE = os.path.join(PROGRAM_DIR, "parley-moderate")
 SPAWN_FCGI = shutil.which("spawn-fcgi") or "/usr/bin/spawn-fcgi"
 
 
@@ -160,7 +160,7 @@ def test_bad_templates_dir_is_refused():
             assert_usage_error(res)
             # A theme with a syntax error: named by file and line, at start-up.
             broken = os.path.join(s.tmp, "broken-templates")
-            shutil.copytree(os.path.join(s.source_dir, "templates"), broken,
+            shutil.copytree(s.templates_dir, broken,
                             dirs_exist_ok=True)
             with open(os.path.join(broken, "error.mustache"), "a") as f:
                 f.write("\n{{#unclosed}}\n")
