@@ -58,7 +58,7 @@ config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->db = xstrdup("/var/lib/parley/parley.db");
-	c->templates = xstrdup("/usr/local/share/parley/templates");
+	c->templates = xstrdup(PARLEY_TEMPLATES_DIR);
 	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->site_title = xstrdup("parley");
 	c->site_description = xstrdup("A blog");
