@@ -5,10 +5,6 @@
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_FILE "/etc/parley/parley.conf"
-/* The templates folder `cmake --install` fills: CMakeLists.txt sets it from the prefix. */
-#ifndef PARLEY_TEMPLATES_DIR
-#error "PARLEY_TEMPLATES_DIR is not defined: build with CMake"
-#endif
 
 /*
  * Fixed at start-up, then read-only: the only global state the programs have.

@@ -10,6 +10,11 @@
 
 #include "log.h"
 
+/* The templates folder `cmake --install` fills: CMakeLists.txt sets it from the prefix. */
+#ifndef PARLEY_TEMPLATES_DIR
+#error "PARLEY_TEMPLATES_DIR is not defined: build with CMake"
+#endif
+
 enum config_kind { KIND_STR, KIND_INT, KIND_BOOL };
 
 /* Every key the file may hold: one row each, offsets into struct config. */
