@@ -36,6 +36,9 @@ struct config {
 	/* Responders only. */
 	char *listen;               /* --listen unix:/path or host:port, NULL for fd 0 */
 	char *user;                 /* --user NAME */
+	char *socket_group;         /* --socket-group NAME: group of a unix --listen socket */
+	int request_timeout;        /* seconds for one whole request and its answer: 30 */
+	char *log_level;            /* error, warn, info (one line per request) or debug */
 	int workers;                /* --workers N */
 };
 

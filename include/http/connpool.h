@@ -12,11 +12,23 @@
  */
 struct connpool;
 
-/* Watch listen_fd (made non-blocking).  NULL on failure, after logging why. */
-struct connpool *connpool_start(int listen_fd);
-/* Block until a connection has a request (or EOF) to read; returns its fd. */
+/*
+ * Watch listen_fd (made non-blocking).  On a TCP socket, allowed (the
+ * comma-separated addresses of FCGI_WEB_SERVER_ADDRS; NULL or "" for
+ * anyone) limits who may connect: other peers are closed at once.  NULL on
+ * failure, after logging why.
+ */
+struct connpool *connpool_start(int listen_fd, const char *allowed);
+/*
+ * Block until a connection has a request (or EOF) to read; returns its fd,
+ * or -1 once connpool_stop was called.
+ */
 int connpool_take(struct connpool *p);
 /* Give back a connection the web server asked to keep; it is watched again. */
 void connpool_give_back(struct connpool *p, int fd);
+/* Accept no more connections and wake every waiting worker with -1. */
+void connpool_stop(struct connpool *p);
+/* Close the pool's own descriptors (not the listening socket); NULL is fine. */
+void connpool_free(struct connpool *p);
 
 #endif

@@ -43,6 +43,7 @@ struct req {
 	const struct mu_set *tpl;     /* compiled templates, fixed at start-up */
 	struct db *db;                /* this worker's connection */
 	time_t now;                   /* when the request arrived */
+	unsigned settings_generation; /* bumped by each reload (SIGHUP) of cfg and tpl */
 
 	/* Input, parsed and bounded before the handler runs. */
 	enum http_method method;
@@ -57,7 +58,7 @@ struct req {
 	char **env;                   /* CGI variables; read through req_env() */
 
 	/* The body is read on demand: see req_read_form(). */
-	int body_state;               /* 0 unread, 1 read, -1 too large */
+	int body_state;               /* 0 unread, 1 read, -1 too large, -2 cut short */
 	struct kv_list form;
 	size_t content_length;
 
@@ -93,7 +94,8 @@ const char *req_cookie(const struct req *r, const char *name);
 /*
  * Read and parse an application/x-www-form-urlencoded body of at most limit
  * bytes.  Returns 0 (r->form filled), 413 when the body is larger than
- * limit, or 415 for another content type.  Safe to call twice.
+ * limit, 400 when it ends before CONTENT_LENGTH, or 415 for another content
+ * type.  Safe to call twice.
  */
 int req_read_form(struct req *r, size_t limit);
 const char *req_form(const struct req *r, const char *name);
@@ -172,12 +174,31 @@ struct app {
 void http_dispatch(const struct app *app, struct req *r);
 
 /*
- * Serve requests until terminated: on fd 0 when a spawner handed us a
- * socket (or fd 3 with LISTEN_FDS), on cfg->listen when set, or a single
+ * How http_serve reads its settings again on SIGHUP.  load fills a fresh
+ * configuration and set of templates (0, or -1 with a one-line reason in
+ * err and nothing to free); free_templates releases a set it made.  The
+ * program supplies it (cgi/responder.c): it knows the flags and the
+ * template engine, which the http layer does not.
+ */
+struct http_settings_loader {
+	int (*load)(void *ctx, struct config *cfg, struct mu_set **tpl, char *err,
+		    size_t errlen);
+	void (*free_templates)(struct mu_set *tpl);
+	void *ctx;
+};
+
+/*
+ * Serve requests until SIGTERM or SIGINT: on fd 0 when a spawner handed us
+ * a socket (or fd 3 with LISTEN_FDS), on cfg->listen when set, or a single
  * plain-CGI request.  Drops root to cfg->user after the socket is open.
+ * Each request and its answer get cfg->request_timeout seconds in all; a
+ * connection past it is shut down.  SIGTERM lets the requests in flight
+ * finish, then returns; SIGHUP loads the settings again with loader and
+ * serves new requests with them, the running ones finishing with the old.
+ * cfg and tpl stay the caller's.
  * Returns the process exit status.
  */
-int http_serve(const struct app *app, const struct config *cfg,
-	       const struct mu_set *tpl);
+int http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
+	       const struct http_settings_loader *loader);
 
 #endif

@@ -45,6 +45,9 @@ static const struct config_key {
 	{ "allow_raw_html", KIND_BOOL, offsetof(struct config, allow_raw_html), 0, 1 },
 	{ "listen", KIND_STR, offsetof(struct config, listen), 0, 0 },
 	{ "user", KIND_STR, offsetof(struct config, user), 0, 0 },
+	{ "socket_group", KIND_STR, offsetof(struct config, socket_group), 0, 0 },
+	{ "request_timeout", KIND_INT, offsetof(struct config, request_timeout), 1, 3600 },
+	{ "log_level", KIND_STR, offsetof(struct config, log_level), 0, 0 },
 	{ "workers", KIND_INT, offsetof(struct config, workers), 1, 256 },
 };
 
@@ -81,6 +84,8 @@ config_defaults(struct config *c)
 	c->comments_per_minute = 5;
 	c->login_failures = 5;
 	c->workers = 4;
+	c->request_timeout = 30;
+	c->log_level = xstrdup("info");
 }
 
 void

@@ -1,11 +1,15 @@
-/* log.c: one-line diagnostics on stderr. */
+/* log.c: one-line diagnostics on stderr, filtered by level. */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *program = "parley";
+static int threshold = LOG_INFO;   /* set at start-up and on reload; atomic accesses */
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void
 log_set_program(const char *name)
@@ -19,11 +23,33 @@ log_program(void)
 	return program;
 }
 
-static void __attribute__((format(printf, 1, 0)))
-vlog(const char *fmt, va_list ap)
+int
+log_set_level(const char *name)
+{
+	int i;
+
+	for (i = LOG_ERROR; i <= LOG_DEBUG; i++) {
+		if (strcmp(name, level_names[i]) == 0) {
+			__atomic_store_n(&threshold, i, __ATOMIC_RELAXED);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+log_enabled(int level)
+{
+	return level <= __atomic_load_n(&threshold, __ATOMIC_RELAXED);
+}
+
+static void __attribute__((format(printf, 2, 0)))
+vlog(int level, const char *fmt, va_list ap)
 {
 	char line[1024];
 
+	if (!log_enabled(level))
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	/* One fprintf call so lines from worker threads do not interleave. */
 	fprintf(stderr, "%s: %s\n", program, line);
@@ -35,7 +61,17 @@ log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -45,7 +81,17 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }
 
@@ -55,7 +101,7 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_ERROR, fmt, ap);
 	va_end(ap);
 	abort();
 }

@@ -2,9 +2,11 @@
 #include "http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <fastcgi.h>
 #include <grp.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -24,13 +26,43 @@
 
 extern char **environ;
 
-struct worker {
+/*
+ * What requests run with: the configuration and templates, replaced whole
+ * by a reload.  A worker holds a reference for each request it serves, so
+ * the settings a request started with stay until it ends.
+ */
+struct settings {
+	struct config *cfg;
+	struct mu_set *tpl;
+	unsigned generation;     /* 0 at start-up, then one more per reload */
+	int refs;                /* requests using it, plus one while current */
+	int owned;               /* made by a reload: freed here */
+};
+
+struct server {
 	const struct app *app;
-	const struct config *cfg;
-	const struct mu_set *tpl;
+	const struct http_settings_loader *loader;   /* for each reload */
 	struct connpool *pool;
-	int no_listener;     /* a socket that accepts nothing: see worker_main */
+	int no_listener;         /* a socket that accepts nothing: see worker_main */
+	pthread_mutex_t lock;    /* guards current and every settings' refs */
+	struct settings *current;
+	int running;             /* workers not yet finished (under lock) */
+};
+
+/*
+ * A worker thread.  While it serves a request, watch_fd is a duplicate of
+ * the connection and deadline its end: past it the main thread shuts the
+ * connection down, which ends any read or write the worker is blocked in.
+ * The duplicate keeps the socket alive until the worker closes it (under
+ * lock), so the main thread never touches a reused descriptor.
+ */
+struct worker {
+	struct server *srv;
 	pthread_t thread;
+	pthread_mutex_t lock;
+	int watch_fd;            /* -1 when idle */
+	struct timespec deadline;   /* CLOCK_MONOTONIC */
+	int expired;             /* the main thread cut this request off */
 };
 
 static size_t
@@ -192,57 +224,252 @@ send_response(const struct app *app, struct req *r, FCGX_Request *fr, struct buf
 	return rc;
 }
 
+/* The settings new requests use, with a reference the caller must release. */
+static struct settings *
+settings_acquire(struct server *srv)
+{
+	struct settings *s;
+
+	pthread_mutex_lock(&srv->lock);
+	s = srv->current;
+	s->refs++;
+	pthread_mutex_unlock(&srv->lock);
+	return s;
+}
+
+static void
+settings_free(struct server *srv, struct settings *s)
+{
+	if (s->owned) {
+		srv->loader->free_templates(s->tpl);
+		config_free(s->cfg);
+		free(s->cfg);
+	}
+	free(s);
+}
+
+static void
+settings_release(struct server *srv, struct settings *s)
+{
+	int last;
+
+	pthread_mutex_lock(&srv->lock);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&srv->lock);
+	if (last)
+		settings_free(srv, s);
+}
+
+static long
+elapsed_us(const struct timespec *from)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - from->tv_sec) * 1000000L +
+	       (now.tv_nsec - from->tv_nsec) / 1000;
+}
+
+/* Start the deadline of the request arriving on fd.  Returns 0, or -1 (no descriptor). */
+static int
+watch_begin(struct worker *w, int fd, int seconds, struct timespec *started)
+{
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (dup_fd < 0) {
+		log_error("cannot watch a connection: %s", strerror(errno));
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, started);
+	pthread_mutex_lock(&w->lock);
+	w->watch_fd = dup_fd;
+	w->deadline = *started;
+	w->deadline.tv_sec += seconds;
+	w->expired = 0;
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+/* The request is over: stop watching.  Returns 1 when it was cut off. */
+static int
+watch_end(struct worker *w)
+{
+	int expired;
+
+	pthread_mutex_lock(&w->lock);
+	close(w->watch_fd);
+	w->watch_fd = -1;
+	expired = w->expired;
+	pthread_mutex_unlock(&w->lock);
+	return expired;
+}
+
+/* Shut down every connection past its deadline.  Called by the main thread. */
+static void
+watch_expire(struct worker *workers, int n)
+{
+	struct timespec now;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+
+		pthread_mutex_lock(&w->lock);
+		if (w->watch_fd >= 0 && !w->expired &&
+		    (now.tv_sec > w->deadline.tv_sec || (now.tv_sec == w->deadline.tv_sec &&
+		     now.tv_nsec >= w->deadline.tv_nsec))) {
+			shutdown(w->watch_fd, SHUT_RDWR);
+			w->expired = 1;
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+/*
+ * Copy s into out for a log line: printable ASCII as is, anything else as
+ * \xNN, at most max bytes of s.
+ */
+static void
+log_escape(char *out, size_t outlen, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i < max && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c > 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The request's line for the journal: time, method, path (the query is left
+ * out: it may hold a token), status, body bytes sent, microseconds taken.
+ * Nothing else of the request (cookies, form fields) is ever logged.
+ */
+static void
+log_request(const struct req *r, size_t bytes, long usec, int expired)
+{
+	const char *uri = req_env(r, "REQUEST_URI"), *q;
+	char method[64], path[1024], when[32];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (!log_enabled(LOG_INFO))
+		return;
+	if (uri == NULL)
+		uri = "";
+	q = strchr(uri, '?');
+	log_escape(method, sizeof(method), r->method_name ? r->method_name : "-", 12);
+	log_escape(path, sizeof(path), uri, q ? (size_t)(q - uri) : 200);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_info("%s %s %s %d %zu %ldus%s", when, method, *path ? path : "-", r->status,
+		 bytes, usec, expired ? " cut off at the request deadline" : "");
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+	struct server *srv = w->srv;
+	const struct app *app = srv->app;
 	struct arena arena;
 	struct buf headers = BUF_INIT, body = BUF_INIT, head = BUF_INIT;   /* kept across requests */
 	struct req r;
 	FCGX_Request fr;
 	struct http_input input;
+	struct settings *s;
+	struct timespec started;
 	char err[256];
+	int fd, expired;
+	size_t sent;
 
 	arena_init(&arena);
 	memset(&r, 0, sizeof(r));
-	req_begin(&r, &arena, &headers, &body, w->cfg, w->tpl);
-	if (w->app->worker_open(&r, err, sizeof(err)) != 0) {
+	s = settings_acquire(srv);
+	req_begin(&r, &arena, &headers, &body, s->cfg, s->tpl);
+	if (app->worker_open(&r, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		exit(2);
 	}
+	settings_release(srv, s);
 	/*
 	 * libfcgi reads each request from fr.ipcFd, which the pool fills.  Its
 	 * own accept() would only run after a connection failed mid-handshake;
 	 * pointing it at a socket that is not listening makes that fail fast,
 	 * so the worker goes back to the pool instead of bypassing it.
 	 */
-	if (FCGX_InitRequest(&fr, w->no_listener, 0) != 0)
+	if (FCGX_InitRequest(&fr, srv->no_listener, 0) != 0)
 		die("FCGX_InitRequest failed");
-	for (;;) {
-		fr.ipcFd = connpool_take(w->pool);
+	while ((fd = connpool_take(srv->pool)) >= 0) {
+		s = settings_acquire(srv);
+		if (watch_begin(w, fd, s->cfg->request_timeout, &started) != 0) {
+			close(fd);
+			settings_release(srv, s);
+			continue;
+		}
+		fr.ipcFd = fd;
 		fr.keepConnection = 1;   /* so Accept's implicit Finish keeps the new fd */
 		if (FCGX_Accept_r(&fr) < 0) {
-			/* The web server closed the connection, or sent garbage. */
+			/* The web server closed the connection, sent garbage, or stalled. */
 			if (fr.ipcFd >= 0)
 				close(fr.ipcFd);
 			fr.ipcFd = -1;
+			if (watch_end(w))
+				log_warn("dropped a connection that sent no request within %ds",
+					 s->cfg->request_timeout);
+			settings_release(srv, s);
 			continue;
 		}
-		req_begin(&r, &arena, &headers, &body, w->cfg, w->tpl);
+		req_begin(&r, &arena, &headers, &body, s->cfg, s->tpl);
+		r.settings_generation = s->generation;
 		r.env = fr.envp;
 		input.read = fcgi_read;
 		input.ctx = fr.in;
 		r.input = &input;
-		http_dispatch(w->app, &r);
-		send_response(w->app, &r, &fr, &head);
+		http_dispatch(app, &r);
+		sent = send_response(app, &r, &fr, &head) == 0 &&
+		       r.method != HTTP_HEAD && r.status != 304 ? r.body->len : 0;
+		/* Before Finish, which frees the CGI variables the line quotes. */
+		pthread_mutex_lock(&w->lock);
+		expired = w->expired;
+		pthread_mutex_unlock(&w->lock);
+		log_request(&r, sent, elapsed_us(&started), expired);
 		FCGX_Finish_r(&fr);
+		expired |= watch_end(w);
 		/* Kept by the web server (fastcgi_keep_conn): watch it again. */
 		if (fr.ipcFd >= 0) {
-			connpool_give_back(w->pool, fr.ipcFd);
+			if (expired)
+				close(fr.ipcFd);
+			else
+				connpool_give_back(srv->pool, fr.ipcFd);
 			fr.ipcFd = -1;
 		}
+		settings_release(srv, s);
 	}
-	/* Workers serve until the process is terminated. */
+	/* Stopping: the request this worker served is finished. */
+	FCGX_Free(&fr, 0);
+	s = settings_acquire(srv);
+	r.cfg = s->cfg;
+	r.tpl = s->tpl;
+	app->worker_close(&r);
+	settings_release(srv, s);
+	arena_free(&arena);
+	buf_free(&headers);
+	buf_free(&body);
+	buf_free(&head);
+	pthread_mutex_lock(&srv->lock);
+	srv->running--;
+	pthread_mutex_unlock(&srv->lock);
 	return NULL;
 }
 
@@ -331,39 +558,130 @@ drop_root(const struct config *cfg)
 }
 
 /*
+ * The group a unix --listen socket gets: --socket-group, else the group of
+ * --user, else none (-1: the process's own).  Returns 0, or -1 after logging.
+ */
+static int
+socket_group(const struct config *cfg, gid_t *gid)
+{
+	*gid = (gid_t)-1;
+	if (cfg->socket_group != NULL && *cfg->socket_group != '\0') {
+		struct group *gr = getgrnam(cfg->socket_group);
+		if (gr == NULL) {
+			log_error("--socket-group %s: no such group", cfg->socket_group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	} else if (cfg->user != NULL && *cfg->user != '\0' && geteuid() == 0) {
+		struct passwd *pw = getpwnam(cfg->user);
+		if (pw == NULL) {
+			log_error("--user %s: no such user", cfg->user);
+			return -1;
+		}
+		*gid = pw->pw_gid;
+	}
+	return 0;
+}
+
+/*
+ * Bind fd to the unix socket path, born with mode 0660 and group gid, so
+ * that no name another user could swap is ever chmod-ed or chown-ed: the
+ * socket is made in a private folder (mode 0700, beside path) under a
+ * umask, given its group there, and renamed over path, which replaces a
+ * stale socket (or a planted link) atomically and never follows a link.
+ * Anything else at path is refused.  Returns 0, or -1 after logging why.
+ */
+static int
+bind_unix(int fd, const char *path, gid_t gid)
+{
+	struct sockaddr_un sun;
+	struct stat sb;
+	char *copy = NULL, dir[sizeof(sun.sun_path)], *slash;
+	mode_t old_umask;
+	int rc = -1, made_dir = 0, bound = 0;
+
+	if (lstat(path, &sb) == 0 && !S_ISSOCK(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+		log_error("--listen unix:%s: exists and is not a socket", path);
+		return -1;
+	}
+	if ((copy = strdup(path)) == NULL)
+		die("out of memory");
+	slash = strrchr(copy, '/');
+	*slash = '\0';
+	if (snprintf(dir, sizeof(dir), "%s/.parley-XXXXXX", slash == copy ? "" : copy) >=
+	    (int)sizeof(dir) - 2) {
+		log_error("--listen unix:%s: the folder's name is too long for a socket", path);
+		goto out;
+	}
+	if (mkdtemp(dir) == NULL) {
+		log_error("--listen unix:%s: cannot make a folder beside it: %s", path,
+			  strerror(errno));
+		goto out;
+	}
+	made_dir = 1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, dir, strlen(dir));
+	memcpy(sun.sun_path + strlen(dir), "/s", 3);
+	old_umask = umask(0117);
+	bound = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	umask(old_umask);
+	if (!bound) {
+		log_error("--listen unix:%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* Only this process can write the private folder: the name is ours. */
+	if (gid != (gid_t)-1 && chown(sun.sun_path, (uid_t)-1, gid) != 0) {
+		log_error("--listen unix:%s: cannot give the socket group %u: %s", path,
+			  (unsigned)gid, strerror(errno));
+		goto out;
+	}
+	if (rename(sun.sun_path, path) != 0) {
+		log_error("--listen unix:%s: %s", path, strerror(errno));
+		goto out;
+	}
+	bound = 0;
+	rc = 0;
+out:
+	if (bound)
+		unlink(sun.sun_path);
+	if (made_dir)
+		rmdir(dir);
+	free(copy);
+	return rc;
+}
+
+/*
  * Bind and listen on "unix:/path" or "host:port" ("[v6]:port" for IPv6).
  * libfcgi's FCGX_OpenSocket exits the process on failure, so parley makes
  * its sockets itself.  Returns the socket, or -1 after logging why.
  */
 static int
-listen_on(const char *addr)
+listen_on(const struct config *cfg)
 {
+	const char *addr = cfg->listen;
 	int fd = -1, one = 1, rc;
 
 	if (strncmp(addr, "unix:", 5) == 0) {
 		struct sockaddr_un sun;
 		const char *path = addr + 5;
+		gid_t gid;
 
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
 		if (*path != '/' || strlen(path) >= sizeof(sun.sun_path)) {
 			log_error("--listen %s: needs an absolute path shorter than %zu bytes",
 				  addr, sizeof(sun.sun_path));
 			return -1;
 		}
-		strcpy(sun.sun_path, path);
+		if (socket_group(cfg, &gid) != 0)
+			return -1;
 		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 			goto fail;
-		{
-			struct stat sb;
-			/* A stale socket of an earlier run goes; anything else stays. */
-			if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-				unlink(path);
+		if (bind_unix(fd, path, gid) != 0) {
+			close(fd);
+			return -1;
 		}
-		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 || listen(fd, 128) != 0)
+		if (listen(fd, 128) != 0)
 			goto fail;
-		/* nginx runs as another user: the socket's folder guards access. */
-		chmod(path, 0666);
 		return fd;
 	} else {
 		struct addrinfo hints, *res = NULL;
@@ -406,14 +724,6 @@ fail:
 	return -1;
 }
 
-/* SIGTERM and SIGINT end the process at once: every answered write is committed. */
-static void
-on_terminate(int sig)
-{
-	(void)sig;
-	_exit(0);
-}
-
 /* The listening socket: systemd's fd 3, --listen, or a spawner's fd 0; -1 for CGI. */
 static int
 open_listener(const struct config *cfg, int *fd)
@@ -421,9 +731,7 @@ open_listener(const struct config *cfg, int *fd)
 	const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
 
 	if (cfg->listen != NULL && *cfg->listen != '\0') {
-		const char *addr = cfg->listen;
-
-		if ((*fd = listen_on(addr)) < 0)
+		if ((*fd = listen_on(cfg)) < 0)
 			return -1;
 		return 0;
 	}
@@ -439,12 +747,81 @@ open_listener(const struct config *cfg, int *fd)
 	return 0;
 }
 
-int
-http_serve(const struct app *app, const struct config *cfg, const struct mu_set *tpl)
+/*
+ * SIGHUP: read the flags, the configuration file and the templates again.
+ * New requests get the new settings; a failed reload keeps the old ones.
+ */
+static void
+reload(struct server *srv)
 {
+	struct settings *s, *old;
+	const struct config *was;
+	char err[512];
+
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->cfg = calloc(1, sizeof(*s->cfg))) == NULL)
+		die("out of memory");
+	if (srv->loader->load(srv->loader->ctx, s->cfg, &s->tpl, err, sizeof(err)) != 0) {
+		log_error("reload failed, going on with the settings as they were: %s", err);
+		/* responder_load may have changed the log level before failing. */
+		log_set_level(srv->current->cfg->log_level);
+		free(s->cfg);
+		free(s);
+		return;
+	}
+	was = srv->current->cfg;
+	if (strcmp(was->db, s->cfg->db) != 0 || was->workers != s->cfg->workers ||
+	    strcmp(was->listen ? was->listen : "", s->cfg->listen ? s->cfg->listen : "") != 0)
+		log_warn("reload: db, workers and listen take effect at the next start");
+	s->owned = 1;
+	s->refs = 1;
+	pthread_mutex_lock(&srv->lock);
+	old = srv->current;
+	s->generation = old->generation + 1;
+	srv->current = s;
+	pthread_mutex_unlock(&srv->lock);
+	settings_release(srv, old);
+	log_info("reloaded the configuration and the templates in %s", s->cfg->templates);
+}
+
+/*
+ * The main thread once workers run: wait for signals, and every quarter
+ * second cut off requests past their deadline.  Returns when a SIGTERM or
+ * SIGINT has been handled and every worker has finished.
+ */
+static void
+supervise(struct server *srv, struct worker *workers, int n, const sigset_t *signals)
+{
+	struct timespec tick = { 0, 250 * 1000000L };
+	int stopping = 0, running;
+
+	for (;;) {
+		int sig = sigtimedwait(signals, NULL, &tick);
+
+		if (sig == SIGHUP && !stopping)
+			reload(srv);
+		else if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+			stopping = 1;
+			log_info("stopping: finishing the requests in flight");
+			connpool_stop(srv->pool);
+		}
+		watch_expire(workers, n);
+		pthread_mutex_lock(&srv->lock);
+		running = srv->running;
+		pthread_mutex_unlock(&srv->lock);
+		if (stopping && running == 0)
+			return;
+	}
+}
+
+int
+http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
+	   const struct http_settings_loader *loader)
+{
+	struct server srv;
 	struct worker *workers;
-	struct connpool *pool;
-	int fd, i, n, no_listener;
+	struct settings *first;
+	sigset_t signals;
+	int fd, i, n, rc = 2;
 
 	if (geteuid() == 0 && (cfg->user == NULL || *cfg->user == '\0')) {
 		log_error("refusing to run as root: give --user NAME");
@@ -457,8 +834,6 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 	/* After FCGX_Init, which installs handlers of its own. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN);   /* mail commands are reaped by the kernel */
-	signal(SIGTERM, on_terminate);
-	signal(SIGINT, on_terminate);
 	if (open_listener(cfg, &fd) != 0)
 		return 2;
 	if (drop_root(cfg) != 0)
@@ -469,24 +844,48 @@ http_serve(const struct app *app, const struct config *cfg, const struct mu_set 
 	if (check_worker(app, cfg, tpl) != 0)
 		return 2;
 
+	memset(&srv, 0, sizeof(srv));
+	srv.app = app;
+	srv.loader = loader;
+	pthread_mutex_init(&srv.lock, NULL);
+	if ((first = calloc(1, sizeof(*first))) == NULL)
+		die("out of memory");
+	first->cfg = cfg;
+	first->tpl = tpl;
+	first->refs = 1;
+	srv.current = first;
 	n = cfg->workers > 0 ? cfg->workers : 1;
-	if ((pool = connpool_start(fd)) == NULL)
-		return 2;
-	if ((no_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((srv.pool = connpool_start(fd, getenv("FCGI_WEB_SERVER_ADDRS"))) == NULL)
+		goto out;
+	if ((srv.no_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		die("socket: %s", strerror(errno));
 	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
 		die("out of memory");
+	/* Signals go to the main thread only: workers inherit the mask. */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	srv.running = n;
 	for (i = 0; i < n; i++) {
-		workers[i].app = app;
-		workers[i].cfg = cfg;
-		workers[i].tpl = tpl;
-		workers[i].pool = pool;
-		workers[i].no_listener = no_listener;
+		workers[i].srv = &srv;
+		workers[i].watch_fd = -1;
+		pthread_mutex_init(&workers[i].lock, NULL);
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
 			die("cannot start worker thread");
 	}
-	for (i = 0; i < n; i++)
+	supervise(&srv, workers, n, &signals);
+	for (i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
+		pthread_mutex_destroy(&workers[i].lock);
+	}
 	free(workers);
-	return 0;
+	close(srv.no_listener);
+	rc = 0;
+out:
+	connpool_free(srv.pool);
+	settings_release(&srv, srv.current);
+	pthread_mutex_destroy(&srv.lock);
+	return rc;
 }

@@ -23,6 +23,8 @@ req_read_form(struct req *r, size_t limit)
 		return 0;
 	if (r->body_state == -1)
 		return 413;
+	if (r->body_state == -2)
+		return 400;
 	if (r->content_length > limit) {
 		r->body_state = -1;
 		return 413;
@@ -35,6 +37,11 @@ req_read_form(struct req *r, size_t limit)
 	while (got < r->content_length && r->input != NULL &&
 	    (n = r->input->read(r->input->ctx, body + got, r->content_length - got)) > 0)
 		got += n;
+	/* A body cut short (the client stalled past its deadline) is never acted on. */
+	if (got < r->content_length) {
+		r->body_state = -2;
+		return 400;
+	}
 	/* A client that sends more than it announced is cut off here. */
 	if (r->input != NULL && r->input->read(r->input->ctx, drain, sizeof(drain)) > 0) {
 		r->body_state = -1;

@@ -40,7 +40,8 @@ static struct {
 	struct cache_entry slots[CACHE_SLOTS];
 	size_t bytes;
 	uint64_t clock;
-	time_t boot;             /* this process's start: templates may have changed */
+	time_t boot;             /* this process's start, and with r->settings_generation
+	                            the templates' version */
 } cache = { .lock = PTHREAD_RWLOCK_INITIALIZER };
 
 static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
@@ -62,8 +63,9 @@ page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
 	pthread_once(&boot_once, set_boot);
 	if (db_generation(r->db, &gen, &mod) != STORE_OK)
 		return -1;
-	key = arena_printf(r->arena, "%lld|%lld|%lld|%s|%s|%s", (long long)gen,
-			   (long long)(r->now / 3600), (long long)cache.boot, r->path,
+	key = arena_printf(r->arena, "%lld|%lld|%lld.%u|%s|%s|%s", (long long)gen,
+			   (long long)(r->now / 3600), (long long)cache.boot,
+			   r->settings_generation, r->path,
 			   r->query_string, extra ? extra : "");
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key, strlen(key),
 			   NULL, 0);

@@ -905,10 +905,9 @@ class CgiResponse(Response):
         self.stderr = stderr
 
 
-def fcgi_request(address, method="GET", uri="/", body=b"", env=None, timeout=15):
-    """One FastCGI request to address (a unix socket path, or (host, port)),
-    with the CGI variables nginx's fastcgi_params would send.  Returns a
-    CgiResponse."""
+def fcgi_encode(method="GET", uri="/", body=b"", env=None):
+    """The bytes of one whole FastCGI request (BEGIN_REQUEST, PARAMS, STDIN),
+    with the CGI variables nginx's fastcgi_params would send, env added."""
     import struct
     path, _, query = uri.partition("?")
     params = {
@@ -928,29 +927,43 @@ def fcgi_request(address, method="GET", uri="/", body=b"", env=None, timeout=15)
     msg += _fcgi_record(FCGI_PARAMS, encoded) + _fcgi_record(FCGI_PARAMS, b"")
     msg += _fcgi_record(FCGI_STDIN, body) if body else b""
     msg += _fcgi_record(FCGI_STDIN, b"")
-    family = socket.AF_UNIX if isinstance(address, str) else socket.AF_INET
+    return msg
+
+
+def fcgi_read_response(sock):
+    """Read FastCGI records from sock up to END_REQUEST; returns a CgiResponse.
+    Raises AssertionError when the responder closes the connection first."""
+    import struct
     out, err, data = b"", b"", b""
+    while True:
+        while len(data) >= 8:
+            _, kind, _, length, pad, _ = struct.unpack(">BBHHBB", data[:8])
+            if len(data) < 8 + length + pad:
+                break
+            content, data = data[8:8 + length], data[8 + length + pad:]
+            if kind == FCGI_STDOUT:
+                out += content
+            elif kind == FCGI_STDERR:
+                err += content
+            elif kind == FCGI_END_REQUEST:
+                return CgiResponse(out, err)
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError("FastCGI connection closed before END_REQUEST "
+                                 "(got %d bytes of output)" % len(out))
+        data += chunk
+
+
+def fcgi_request(address, method="GET", uri="/", body=b"", env=None, timeout=15):
+    """One FastCGI request to address (a unix socket path, or (host, port)),
+    with the CGI variables nginx's fastcgi_params would send.  Returns a
+    CgiResponse."""
+    family = socket.AF_UNIX if isinstance(address, str) else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         s.connect(address)
-        s.sendall(msg)
-        while True:
-            while len(data) >= 8:
-                _, kind, _, length, pad, _ = struct.unpack(">BBHHBB", data[:8])
-                if len(data) < 8 + length + pad:
-                    break
-                content, data = data[8:8 + length], data[8 + length + pad:]
-                if kind == FCGI_STDOUT:
-                    out += content
-                elif kind == FCGI_STDERR:
-                    err += content
-                elif kind == FCGI_END_REQUEST:
-                    return CgiResponse(out, err)
-            chunk = s.recv(65536)
-            if not chunk:
-                raise AssertionError("FastCGI connection closed before END_REQUEST "
-                                     "(got %d bytes of output)" % len(out))
-            data += chunk
+        s.sendall(fcgi_encode(method, uri, body, env))
+        return fcgi_read_response(s)
 
 
 # ---------------------------------------------------------------- test runner

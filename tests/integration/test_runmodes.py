@@ -13,23 +13,15 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
+import tempfile
 
 from harness import (PROGRAM_DIR, IS_ROOT, RUN_USER, Site, Skip, crash_report,
                      fcgi_request, free_port, run_tests)
+from responder_util import clean_env, responders, start, user_flag, wait_answers
 
 BLOG = os.path.join(PROGRAM_DIR, "parley-blog")
 MODERATE = os.path.join(PROGRAM_DIR, "parley-moderate")
 SPAWN_FCGI = shutil.which("spawn-fcgi") or "/usr/bin/spawn-fcgi"
-
-
-def responders():
-    """The responders this build has: parley-blog, and parley-moderate once written."""
-    return [b for b in (BLOG, MODERATE) if os.access(b, os.X_OK)]
-
-
-def user_flag():
-    return ["--user", RUN_USER] if IS_ROOT else []
 
 
 def run(cmd, env=None, timeout=30, **kw):
@@ -63,46 +55,12 @@ def assert_served(res, what):
 @contextlib.contextmanager
 def process(cmd, env=None, pass_fds=(), preexec_fn=None):
     """Run a long-lived responder; on leaving, stop it and fail on a sanitizer report."""
-    log = open(os.path.join("/tmp", "parley-runmode-%d.stderr" % os.getpid()), "w+b")
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                            env=env, pass_fds=pass_fds, preexec_fn=preexec_fn)
+    folder = tempfile.mkdtemp(prefix="parley-runmode-")
     try:
-        yield proc
+        with start(cmd, folder, env=env, pass_fds=pass_fds, preexec_fn=preexec_fn) as r:
+            yield r.proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.seek(0)
-        text = log.read().decode("utf-8", "replace")
-        log.close()
-        os.unlink(log.name)
-        crash = crash_report(text)
-        assert crash is None, "%s: %s\n%s" % (cmd[0], crash, text[-3000:])
-
-
-def wait_answers(address, proc, timeout=20):
-    """Poll with FastCGI requests until the responder answers; returns that response."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "responder exited with %s" % proc.returncode
-        try:
-            return fcgi_request(address, uri="/no-such-page")
-        except (OSError, AssertionError) as e:
-            last = e
-        time.sleep(0.1)
-    raise AssertionError("no FastCGI answer on %r: %s" % (address, last))
-
-
-def base_env():
-    env = dict(os.environ)
-    for k in ("LISTEN_FDS", "LISTEN_PID", "REQUEST_METHOD", "GATEWAY_INTERFACE"):
-        env.pop(k, None)
-    return env
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ flags
@@ -186,7 +144,7 @@ def test_root_without_user_is_refused():
             res = run([b, "--config", s.conf_path, "--listen", "unix:" + sock])
             assert_usage_error(res, "--user")
             # Also as CGI: the refusal comes before any request is served.
-            env = base_env()
+            env = clean_env()
             env.update(REQUEST_METHOD="GET", REQUEST_URI="/", GATEWAY_INTERFACE="CGI/1.1")
             res = run([b, "--config", s.conf_path], env=env)
             assert_usage_error(res, "--user")
@@ -225,7 +183,7 @@ def test_listen_tcp():
             port = free_port()
             cmd = [b, "--config", s.conf_path, "--listen", "127.0.0.1:%d" % port,
                    "--workers", "2"] + user_flag()
-            with process(cmd, env=base_env()) as proc:
+            with process(cmd, env=clean_env()) as proc:
                 res = wait_answers(("127.0.0.1", port), proc)
                 assert res.status in (303, 404), "%s: %d" % (b, res.status)
                 res = fcgi_request(("127.0.0.1", port), uri=pages[b])
@@ -253,7 +211,7 @@ def test_spawn_fcgi_socket_on_fd0():
         if IS_ROOT:
             cmd += ["-u", RUN_USER]
         cmd += ["--", BLOG, "--config", s.conf_path, "--workers", "2"]
-        with process(cmd, env=base_env()) as proc:
+        with process(cmd, env=clean_env()) as proc:
             res = wait_answers(sock, proc)
             assert res.status == 404, res.status
             assert_served(res, "spawn-fcgi")
@@ -275,7 +233,7 @@ def test_socket_on_fd0_as_root_with_user():
         cmd = [BLOG, "--config", s.conf_path, "--user", RUN_USER]
         log = open(os.path.join(s.tmp, "fd0.stderr"), "w+b")
         proc = subprocess.Popen(cmd, stdin=lsock.fileno(), stdout=log, stderr=log,
-                                env=base_env())
+                                env=clean_env())
         lsock.close()
         try:
             res = wait_answers(sock_path, proc)
@@ -303,7 +261,7 @@ def test_systemd_socket_activation_fd3():
         script = 'LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=parley-blog.socket exec "$@"'
         cmd = ["/bin/sh", "-c", script, "sh", BLOG, "--config", s.conf_path,
                "--workers", "2"] + user_flag()
-        with process(cmd, env=base_env(), pass_fds=(3,),
+        with process(cmd, env=clean_env(), pass_fds=(3,),
                      preexec_fn=lambda: os.dup2(fd, 3)) as proc:
             lsock.close()
             res = wait_answers(sock_path, proc)
@@ -315,7 +273,7 @@ def test_systemd_listen_pid_for_another_process_is_ignored():
     # LISTEN_FDS meant for a parent (LISTEN_PID not ours) must not be used:
     # with no socket on fd 0 the responder serves one CGI request.
     with Site(serve=False) as s:
-        env = base_env()
+        env = clean_env()
         env.update(LISTEN_FDS="1", LISTEN_PID="1", REQUEST_METHOD="GET",
                    REQUEST_URI="/no-such-page", QUERY_STRING="", SCRIPT_NAME="/no-such-page",
                    GATEWAY_INTERFACE="CGI/1.1", SERVER_PROTOCOL="HTTP/1.1",
@@ -326,7 +284,7 @@ def test_systemd_listen_pid_for_another_process_is_ignored():
 
 
 def cgi_env(method, uri):
-    env = base_env()
+    env = clean_env()
     path, _, query = uri.partition("?")
     env.update(REQUEST_METHOD=method, REQUEST_URI=uri, QUERY_STRING=query,
                SCRIPT_NAME=path, GATEWAY_INTERFACE="CGI/1.1", SERVER_PROTOCOL="HTTP/1.1",
@@ -370,7 +328,7 @@ def test_sigterm_stops_a_responder():
         port = free_port()
         cmd = [BLOG, "--config", s.conf_path, "--listen", "127.0.0.1:%d" % port,
                "--workers", "3"] + user_flag()
-        with process(cmd, env=base_env()) as proc:
+        with process(cmd, env=clean_env()) as proc:
             wait_answers(("127.0.0.1", port), proc)
             proc.send_signal(signal.SIGTERM)
             try:

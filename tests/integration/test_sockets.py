@@ -1,0 +1,207 @@
+"""test_sockets.py: the unix socket a responder binds, and who may connect on TCP.
+
+SPEC "Sockets and processes": a responder that binds a unix socket itself
+creates it with mode 0660 (group: the group of --user, or --socket-group),
+never by a chmod of a path another user could swap; with a TCP --listen,
+FCGI_WEB_SERVER_ADDRS (comma-separated addresses) limits who may connect.
+"""
+
+import grp
+import os
+import pwd
+import socket
+import stat
+import subprocess
+import sys
+import time
+
+from harness import IS_ROOT, RUN_USER, Site, Skip, free_port, run_tests
+from responder_util import (encode_request, read_response, responders, start,
+                            user_flag, wait_answers)
+
+
+def socket_folder(s):
+    """A folder for sockets that the service user may write (as an attacker could)."""
+    d = os.path.join(s.tmp, "run")
+    os.makedirs(d, exist_ok=True)
+    if IS_ROOT:
+        pw = pwd.getpwnam(RUN_USER)
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+    os.chmod(d, 0o755)
+    return d
+
+
+def test_socket_is_born_0660_with_the_users_group():
+    with Site(serve=False) as s:
+        run = socket_folder(s)
+        for b in responders():
+            path = os.path.join(run, os.path.basename(b) + ".sock")
+            cmd = [b, "--config", s.conf_path, "--listen", "unix:" + path] + user_flag()
+            with start(cmd, s.tmp) as r:
+                wait_answers(path, r.proc)
+                st = os.lstat(path)
+                assert stat.S_ISSOCK(st.st_mode), oct(st.st_mode)
+                assert stat.S_IMODE(st.st_mode) == 0o660, \
+                    "%s made its socket %o, wanted 0660" % (b, stat.S_IMODE(st.st_mode))
+                want = pwd.getpwnam(RUN_USER).pw_gid if IS_ROOT else os.getegid()
+                assert st.st_gid == want, "socket group %d, wanted %d" % (st.st_gid, want)
+                # No private folder is left beside it.
+                assert not [n for n in os.listdir(run) if n.startswith(".parley-")], \
+                    os.listdir(run)
+
+
+def test_socket_group_flag():
+    """--socket-group NAME gives the socket that group (root: any group; others: their own)."""
+    if IS_ROOT:
+        name = "www-data" if _group_exists("www-data") else "daemon"
+    else:
+        name = grp.getgrgid(os.getegid()).gr_name
+    gid = grp.getgrnam(name).gr_gid
+    with Site(serve=False) as s:
+        run = socket_folder(s)
+        path = os.path.join(run, "blog.sock")
+        cmd = [responders()[0], "--config", s.conf_path, "--listen", "unix:" + path,
+               "--socket-group", name] + user_flag()
+        with start(cmd, s.tmp) as r:
+            wait_answers(path, r.proc)
+            st = os.lstat(path)
+            assert st.st_gid == gid, "socket group %d, wanted %s (%d)" % (st.st_gid, name, gid)
+            assert stat.S_IMODE(st.st_mode) == 0o660, oct(st.st_mode)
+        res = subprocess.run([responders()[0], "--config", s.conf_path, "--listen",
+                              "unix:" + path, "--socket-group", "no-such-group-x"] + user_flag(),
+                             capture_output=True, text=True, timeout=30)
+        assert res.returncode == 2 and "no-such-group-x" in res.stderr, (res.returncode, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def _group_exists(name):
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def test_stale_socket_is_replaced_and_a_file_is_never_touched():
+    with Site(serve=False) as s:
+        run = socket_folder(s)
+        path = os.path.join(run, "blog.sock")
+        # A socket left by an earlier run goes.
+        old = socket.socket(socket.AF_UNIX)
+        old.bind(path)
+        old.close()
+        cmd = [responders()[0], "--config", s.conf_path, "--listen", "unix:" + path] + user_flag()
+        with start(cmd, s.tmp) as r:
+            wait_answers(path, r.proc)
+        os.unlink(path)
+        # A regular file there is refused, and left exactly as it was.
+        with open(path, "w") as f:
+            f.write("keep me")
+        os.chmod(path, 0o600)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        assert res.returncode == 2 and "not a socket" in res.stderr, (res.returncode, res.stderr)
+        assert open(path).read() == "keep me"
+        assert stat.S_IMODE(os.lstat(path).st_mode) == 0o600
+
+
+RACER = r"""
+import os, stat, sys
+target, path, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+link = path + ".racer"
+lstat, rename, symlink, S_ISSOCK = os.lstat, os.rename, os.symlink, stat.S_ISSOCK
+while not os.path.exists(stop):
+    try:
+        symlink(target, link)
+    except FileExistsError:
+        pass
+    for _ in range(100000):
+        # The moment a socket appears, swap it for a link to the target.
+        try:
+            if S_ISSOCK(lstat(path).st_mode):
+                rename(link, path)
+                break
+        except OSError:
+            pass
+"""
+
+
+def test_a_symlink_swap_never_makes_root_chmod_a_file():
+    """A user who can write the socket's folder keeps swapping the socket for a
+    link to a root-owned 0600 file while the responder starts (as root): the
+    file's mode and owner never change."""
+    if not IS_ROOT:
+        raise Skip("needs root: the attack is on a responder started as root")
+    with Site(serve=False) as s:
+        run = socket_folder(s)
+        target = os.path.join(s.tmp, "secret")
+        with open(target, "w") as f:
+            f.write("root's secret\n")
+        os.chown(target, 0, 0)
+        os.chmod(target, 0o600)
+        path = os.path.join(run, "blog.sock")
+        stop = os.path.join(s.tmp, "stop-racer")
+        pw = pwd.getpwnam(RUN_USER)
+        python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+        racer = subprocess.Popen([python, "-c", RACER, target, path, stop],
+                                 user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+        try:
+            cmd = [responders()[0], "--config", s.conf_path, "--listen", "unix:" + path] + \
+                user_flag()
+            for _ in range(25):
+                with start(cmd, s.tmp):
+                    time.sleep(0.3)
+                if os.path.lexists(path):
+                    os.unlink(path)
+                st = os.stat(target)
+                assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0 and st.st_gid == 0, \
+                    "the responder changed %s to mode %o, owner %d:%d" % (
+                        target, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+        finally:
+            open(stop, "w").close()
+            racer.wait(10)
+
+
+def _ask(address, source=None):
+    """One request over TCP, from source when given; the response, or None when refused."""
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.settimeout(10)
+    try:
+        if source:
+            c.bind((source, 0))
+        c.connect(address)
+        c.sendall(encode_request(uri="/no-such-page"))
+        return read_response(c)
+    except (AssertionError, OSError):
+        return None
+    finally:
+        c.close()
+
+
+def test_fcgi_web_server_addrs_limits_tcp_peers():
+    with Site(serve=False) as s:
+        port = free_port()
+        address = ("127.0.0.1", port)
+        cmd = [responders()[0], "--config", s.conf_path, "--listen", "127.0.0.1:%d" % port] + \
+            user_flag()
+        with start(cmd, s.tmp, env={"FCGI_WEB_SERVER_ADDRS": "127.0.0.2, ::1"}) as r:
+            deadline = time.monotonic() + 20
+            while _ask(address, source="127.0.0.2") is None:
+                assert r.proc.poll() is None and time.monotonic() < deadline, r.log()
+                time.sleep(0.1)
+            res = _ask(address, source="127.0.0.2")
+            assert res is not None and res.status == 404, res
+            assert _ask(address) is None, "a peer outside FCGI_WEB_SERVER_ADDRS was served"
+            assert _ask(address, source="127.0.0.3") is None
+            assert "FCGI_WEB_SERVER_ADDRS" in r.log()
+        # Without the variable anyone on the machine may connect, as before.
+        with start(cmd, s.tmp) as r:
+            wait_answers(address, r.proc)
+            assert _ask(address, source="127.0.0.3").status == 404
+        # A malformed list is a start-up error, not an open door.
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                             env=dict(os.environ, FCGI_WEB_SERVER_ADDRS="127.0.0.1,not-an-ip"))
+        assert res.returncode == 2 and "FCGI_WEB_SERVER_ADDRS" in res.stderr, \
+            (res.returncode, res.stderr)
+
+
+run_tests(globals())
