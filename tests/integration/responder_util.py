@@ -13,13 +13,13 @@ import socket
 import subprocess
 import time
 
-from harness import (BUILD_DIR, IS_ROOT, RUN_USER, crash_report, fcgi_encode,
+from harness import (PROGRAM_DIR, IS_ROOT, RUN_USER, crash_report, fcgi_encode,
                      fcgi_read_response, fcgi_request, tail)
 
 read_response = fcgi_read_response
 
-BLOG = os.path.join(BUILD_DIR, "parley-blog")
-MODERATE = os.path.join(BUILD_DIR, "parley-moderate")
+BLOG = os.path.join(PROGRAM_DIR, "parley-blog")
+MODERATE = os.path.join(PROGRAM_DIR, "parley-moderate")
 
 
 def responders():
