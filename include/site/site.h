@@ -152,6 +152,11 @@ int site_page_number(const char *s);
  */
 void site_pager(struct req *r, struct mu_map *ctx, const char *first, const char *prefix,
 		int page, int has_more);
+/*
+ * Every tag that published posts carry, by name: [{name, url, count,
+ * posts_label}] for templates, or NULL when the store fails.
+ */
+struct mu_list *site_tag_counts(struct req *r);
 /* Does p take comments now (its flag and comments_open_days)? */
 int site_comments_open(const struct req *r, const struct post *p);
 
@@ -160,6 +165,8 @@ int site_index(struct req *r);
 int site_page(struct req *r);
 int site_post(struct req *r);
 int site_tag(struct req *r);
+int site_tags_index(struct req *r);
+int site_subscribe(struct req *r);
 int site_search(struct req *r);
 int site_feed(struct req *r);
 int site_sitemap(struct req *r);

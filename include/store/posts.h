@@ -47,6 +47,7 @@ struct post_input {
 	const char *title;
 	const char *author;
 	time_t published_at;    /* 0: now for a new post, unchanged on update */
+	time_t updated_at;      /* 0: see posts_save */
 	int draft;
 	int comments_open;
 	const char *body_md;

@@ -232,6 +232,7 @@ import_item(struct cli *c, const struct xml_node *item, int *ncomments, int *cre
 	if (clean_text(in.author) == NULL)
 		in.author = "";
 	in.published_at = wp_date(&c->arena, item, "wp:post_date_gmt", "wp:post_date");
+	in.updated_at = wp_date(&c->arena, item, "wp:post_modified_gmt", "wp:post_modified");
 	in.draft = strcmp(status, "draft") == 0;
 	in.comments_open = strcmp(xml_child_text(&c->arena, item, "wp:comment_status"),
 				  "closed") != 0;

@@ -19,16 +19,18 @@ static const struct route site_routes[] = {
 	{ HTTP_POST, "/posts/*/like", site_like_post, 0 },
 	{ HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit", site_comment_edit, 0 },
 	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
+	{ HTTP_GET, "/tags", site_tags_index, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*/page/*", site_tag, SITE_CACHEABLE },
 	{ HTTP_GET, "/search", site_search, SITE_CACHEABLE },
+	{ HTTP_GET, "/subscribe", site_subscribe, SITE_CACHEABLE },
 	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
 };
 
 /* Pages, and the partials they share: a missing partial would render as nothing. */
 static const char *const site_templates[] = {
-	"index", "post", "search", "error", "comment_edit", "feed", "comments_feed", "sitemap",
+	"index", "post", "search", "error", "comment_edit", "tags", "subscribe", "feed", "comments_feed", "sitemap",
 	"layout_head", "layout_foot", "post_meta", "tag_list", "pager", NULL
 };
 

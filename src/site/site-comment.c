@@ -29,6 +29,8 @@
 #define HONEYPOT_FIELD "homepage"
 /* Window of the per-address comment limit, in seconds. */
 #define RATE_WINDOW 60
+/* From this many comments on, the page offers "Jump to comments" and "Leave a comment" links. */
+#define LONG_THREAD 5
 /* Comments in one post's feed. */
 #define FEED_MAX 50
 
@@ -629,8 +631,10 @@ site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx)
 		   arena_printf(r->arena, "%zu awaiting moderation", shown.len - approved) : NULL);
 	mu_set_list(d, "thread", thread_lists(r, p, thread, shown.len, open));
 	mu_set_bool(d, "has_thread", shown.len > 0);
+	/* A long thread gets links past it, to the form, and to it from the top. */
+	mu_set_bool(d, "long_thread", shown.len >= LONG_THREAD);
 	mu_set_bool(d, "open", open);
-	mu_set_str(d, "feed_href", arena_printf(r->arena, "%s/posts/%s/comments.atom",
+	mu_set_str(d, "feed_href", arena_printf(r->arena, "%s/subscribe?post=%s",
 						r->cfg->mount, p->slug));
 	if (open)
 		mu_set_map(d, "form", form_map(r, p, &shown, state));

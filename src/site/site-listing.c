@@ -192,3 +192,27 @@ site_comments_open(const struct req *r, const struct post *p)
 		return 0;
 	return days <= 0 || r->now - p->published_at < (time_t)days * 86400;
 }
+
+struct mu_list *
+site_tag_counts(struct req *r)
+{
+	struct mu_list *tl = mu_list_new(r->arena);
+	struct tag *tags;
+	size_t ntags, i;
+
+	if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
+		return NULL;
+	for (i = 0; i < ntags; i++) {
+		struct mu_map *t;
+
+		if (tags[i].count <= 0)
+			continue;
+		t = mu_list_push_map(tl);
+		mu_set_str(t, "name", tags[i].name);
+		mu_set_str(t, "url", arena_printf(r->arena, "/tags/%s", tags[i].slug));
+		mu_set_int(t, "count", tags[i].count);
+		mu_set_str(t, "posts_label", tags[i].count == 1 ? "1 post" :
+			   arena_printf(r->arena, "%d posts", tags[i].count));
+	}
+	return tl;
+}

@@ -14,6 +14,8 @@ site_post_page(struct req *r, const struct post *p, int status)
 	mu_set_map(ctx, "post", site_post_map(r, p));
 	mu_set_str(ctx, "canonical", arena_printf(r->arena, "/posts/%s", p->slug));
 	site_post_likes(r, p, ctx);
+	mu_set_str(ctx, "comments_feed", arena_printf(r->arena, "/posts/%s/comments.atom",
+						      p->slug));
 	if ((rc = site_post_comments(r, p, ctx)) != 0)
 		return rc;
 	return site_render(r, "post", ctx, status);

@@ -68,8 +68,7 @@ site_search(struct req *r)
 	size_t qlen = 0;
 	struct post_list list;
 	struct mu_map *ctx;
-	struct tag *tags;
-	size_t ntags, i;
+	size_t i;
 	int page = 1;
 
 	/* The first q, by its decoded length: a %00 inside must not hide what follows. */
@@ -93,20 +92,10 @@ site_search(struct req *r)
 	mu_set_str(ctx, "q", q);
 	if (!has_words(q)) {
 		/* No query yet: the form, and the tags to browse by. */
-		struct mu_list *tl = mu_list_new(r->arena);
+		struct mu_list *tl = site_tag_counts(r);
 
-		if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
+		if (tl == NULL)
 			return 500;
-		for (i = 0; i < ntags; i++) {
-			struct mu_map *t;
-
-			if (tags[i].count <= 0)
-				continue;
-			t = mu_list_push_map(tl);
-			mu_set_str(t, "name", tags[i].name);
-			mu_set_str(t, "url", arena_printf(r->arena, "/tags/%s", tags[i].slug));
-			mu_set_int(t, "count", tags[i].count);
-		}
 		mu_set_list(ctx, "all_tags", tl);
 		mu_set_bool(ctx, "has_all_tags", mu_list_len(tl) > 0);
 		return site_render(r, "search", ctx, 200);

@@ -1,4 +1,4 @@
-/* site-tags.c: the posts with one tag, /tags/TAG and /tags/TAG/page/N. */
+/* site-tags.c: every tag with its count (/tags), and the posts with one tag, /tags/TAG and /tags/TAG/page/N. */
 #include "site.h"
 
 #include "config.h"
@@ -50,4 +50,23 @@ site_tag(struct req *r)
 	mu_set_list(ctx, "posts", site_post_list(r, &list));
 	site_pager(r, ctx, first, arena_printf(r->arena, "%s/page/", first), page, list.has_more);
 	return site_render(r, "index", ctx, 200);
+}
+
+/* GET /tags: every tag in use, by name, with its number of published posts. */
+int
+site_tags_index(struct req *r)
+{
+	struct mu_map *ctx;
+	struct mu_list *tags;
+
+	if (site_cached(r, "") != 0)
+		return r->status;
+	if ((tags = site_tag_counts(r)) == NULL)
+		return 500;
+	ctx = site_context(r, "Tags");
+	mu_set_bool(ctx, "nav_tags", 1);
+	mu_set_str(ctx, "canonical", "/tags");
+	mu_set_list(ctx, "all_tags", tags);
+	mu_set_bool(ctx, "has_all_tags", mu_list_len(tags) > 0);
+	return site_render(r, "tags", ctx, 200);
 }

@@ -89,7 +89,8 @@ static const char sql_tags_all[] =
 	"GROUP BY t.id HAVING count(p.id) > 0 ORDER BY t.name COLLATE NOCASE, t.slug";
 
 static const char sql_find_slug[] =
-	"SELECT id, published_at FROM posts WHERE slug = ?";
+	"SELECT id, published_at, updated_at, title = ?2 AND body_md = ?3 "
+	"FROM posts WHERE slug = ?1";
 static const char sql_insert[] =
 	"INSERT INTO posts (slug, title, author, published_at, updated_at, draft, "
 	"comments_open, body_md, body_html, body_text) "
@@ -610,7 +611,9 @@ prune_tags(struct db *db)
 
 /*
  * A post whose published_at is 0 is dated now when new and keeps its date
- * when updated.  updated_at is always now.
+ * when updated.  updated_at is in->updated_at when given; otherwise the
+ * publication date of a new post, unchanged when the title and text are,
+ * and now when they changed.
  */
 int
 posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created)
@@ -620,7 +623,7 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 	char *html = markdown_to_html(md, mdlen,
 	    in->allow_raw_html ? MARKDOWN_POST_RAW : MARKDOWN_POST);
 	char *text = markdown_to_text(md, mdlen);
-	time_t now = time(NULL), published = in->published_at;
+	time_t now = time(NULL), published = in->published_at, updated = 0;
 	int64_t post_id = 0;
 	sqlite3_stmt *st;
 	int rc = STORE_ERR, found, nested;
@@ -630,15 +633,30 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 	if ((st = db_stmt(db, sql_find_slug)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, in->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, md, (int)mdlen, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
 	if (found) {
 		post_id = sqlite3_column_int64(st, 0);
 		if (published == 0)
 			published = (time_t)sqlite3_column_int64(st, 1);
+		/* The same title and text again (a re-import) is no update. */
+		if (sqlite3_column_int(st, 3))
+			updated = (time_t)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	if (published == 0)
 		published = now;
+	/* The post's own dates, not the time it was loaded: a given date, else
+	 * the publication of a new post, else now for a changed one. */
+	if (in->updated_at > 0)
+		updated = in->updated_at;
+	else if (!found)
+		updated = published;
+	else if (updated == 0)
+		updated = now;
+	if (updated < published)
+		updated = published;
 	if ((st = db_stmt(db, found ? sql_update : sql_insert)) == NULL)
 		goto fail;
 	if (found)
@@ -648,7 +666,7 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 	sqlite3_bind_text(st, 2, in->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, in->author ? in->author : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (int64_t)published);
-	sqlite3_bind_int64(st, 5, (int64_t)now);
+	sqlite3_bind_int64(st, 5, (int64_t)updated);
 	sqlite3_bind_int(st, 6, in->draft != 0);
 	sqlite3_bind_int(st, 7, in->comments_open != 0);
 	sqlite3_bind_text(st, 8, md, (int)mdlen, SQLITE_STATIC);

@@ -432,4 +432,78 @@ def test_edit_refused():
         assert me.get("/posts/%s/comments/%d/edit" % (slug, cid)).status == 403
 
 
+def test_long_thread_links_and_comment_feed():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Talked about")
+        c = s.client()
+        ids = [comment_id(c.form("/posts/" + slug).submit({"author": "A%d" % i, "comment": "c%d" % i}))
+               for i in range(5)]
+        s.cli("comments", "approve", *ids[:4])
+        t = s.client().get("/posts/" + slug).text
+        assert "Jump to comments" not in t, "four comments are not a long thread"
+        s.cli("comments", "approve", ids[4])
+        t = s.client().get("/posts/" + slug).text
+        header = t[t.index('<header class="post-header">'):t.index("</header>", t.index('<header class="post-header">'))]
+        assert '<a href="#comments">Jump to comments</a>' in header, header
+        assert '<a href="#comment-form">Leave a comment</a>' in t
+        assert t.index("Leave a comment</a>") < t.index('id="comment-%d"' % ids[0])
+        assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="Comments on “Talked about”" '
+                         r'href="http://127\.0\.0\.1:\d+/posts/%s/comments\.atom">' % slug, t), t[:1500]
+        # The visible link leads to a page for people, which gives the feed's address.
+        m = re.search(r'<a href="(/subscribe\?post=%s)">Follow the comments' % slug, t)
+        assert m, "no link to the subscribe page"
+        page = s.client().get(m.group(1))
+        assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+        assert 'value="%s/posts/%s/comments.atom"' % (s.base_url, slug) in page.text
+
+
+def test_subscribe_page():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Feeds")
+        draft = s.add_post(title="Hidden", draft=True)
+        c = s.client()
+        res = c.get("/subscribe")
+        assert res.status == 200 and "<h1" in res.text and "feed reader" in res.text
+        assert 'value="%s/feed.atom"' % s.base_url in res.text
+        assert 'href="/subscribe"' in c.get("/").text, "the site's pages do not link Subscribe"
+        assert c.get("/subscribe?post=" + slug).status == 200
+        for bad in ("no-such", draft, "../etc", "%00", "A" * 300):
+            assert c.get("/subscribe?post=" + bad).status == 404, bad
+        assert c.head("/subscribe").status == 200
+        assert c.post("/subscribe", {}).status == 405
+
+
+def test_tags_page():
+    with Site(conf=FAST) as s:
+        s.add_post(title="One", tags=["Peer work", "unions"])
+        s.add_post(title="Two", tags=["Peer work"])
+        s.add_post(title="Secret", tags=["drafty"], draft=True)
+        res = s.client().get("/tags")
+        assert res.status == 200, res.status
+        t = res.text
+        items = re.findall(r'<li><a href="(/tags/[^"]+)" rel="tag">([^<]+)</a> <span class="tag-count">([^<]+)</span></li>', t)
+        assert items == [("/tags/peer-work", "Peer work", "2 posts"), ("/tags/unions", "unions", "1 post")], items
+        assert "drafty" not in t
+        assert 'href="/tags"' in s.client().get("/").text
+        assert s.client().get("/tags/").status == 404
+
+
+def test_feed_updated_is_the_posts_own_date():
+    with Site(conf=FAST) as s:
+        slug = s.add_post(title="Dated", body="First text.", date="2020-01-02T03:04:05Z")
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        import xml.etree.ElementTree as ET
+
+        def updated():
+            feed = ET.fromstring(s.client().get("/feed.atom").body)
+            return feed.find("a:updated", ns).text, feed.find("a:entry/a:updated", ns).text
+        assert updated() == ("2020-01-02T03:04:05Z", "2020-01-02T03:04:05Z"), updated()
+        # Loaded again unchanged: still the post's own date, not the time of loading.
+        s.add_post(title="Dated", body="First text.", slug=slug, date="2020-01-02T03:04:05Z")
+        assert updated()[1] == "2020-01-02T03:04:05Z", updated()
+        # Changed: now it was updated.
+        s.add_post(title="Dated", body="Second text.", slug=slug, date="2020-01-02T03:04:05Z")
+        assert updated()[1][:4] >= "2026", updated()
+
+
 run_tests(globals())
