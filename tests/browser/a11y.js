@@ -3,13 +3,16 @@
 
 const fs = require('fs');
 const path = require('path');
-const { run, assert, need } = require('./lib');
+const { run, assert, need, DESKTOP, PHONE } = require('./lib');
 const { everyPage } = require('./pages');
 
 const AXE = path.join(__dirname, 'node_modules', 'axe-core', 'axe.min.js');
 need(AXE, fs.existsSync(AXE));
 
 const BLOCKING = new Set(['serious', 'critical']);
+// Pages checked at phone width too (the reader's forms and the pages they lead to).
+const PHONE_TOO = new Set(['post-thread', 'post-errors', 'post-preview', 'comment-edit',
+	'post-own-pending', 'tags-index', 'subscribe', 'subscribe-post']);
 
 // Run axe on the page as it is; returns the blocking violations, described.
 async function axe(page) {
@@ -45,7 +48,7 @@ function describe(violations) {
 run('a11y', 150, async ({ browser, stack, runner }) => {
 	// The site's Content-Security-Policy rightly forbids injected scripts:
 	// bypass it for this context only, so axe can be added to each page.
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+	const context = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
 	const page = await context.newPage();
 	page.setDefaultTimeout(15000);
 	await runner.step('axe-core reports a known violation', async () => {
@@ -59,11 +62,16 @@ run('a11y', 150, async ({ browser, stack, runner }) => {
 	let problems = [];
 	await runner.step('visit every page type', async () => {
 		problems = await everyPage(stack, page, async (name) => {
-			for (const scheme of ['light', 'dark']) {
-				await page.emulateMedia({ colorScheme: scheme });
-				const violations = await axe(page);
-				checked.push({ name: `${name} (${scheme})`, violations });
+			const widths = PHONE_TOO.has(name) ? [DESKTOP, PHONE] : [DESKTOP];
+			for (const viewport of widths) {
+				await page.setViewportSize(viewport);
+				for (const scheme of ['light', 'dark']) {
+					await page.emulateMedia({ colorScheme: scheme });
+					const violations = await axe(page);
+					checked.push({ name: `${name} (${scheme}, ${viewport.width} px)`, violations });
+				}
 			}
+			await page.setViewportSize(DESKTOP);
 			await page.emulateMedia({ colorScheme: 'light' });
 		});
 		assert(problems.length === 0, `could not check every page:\n  ${problems.join('\n  ')}`);

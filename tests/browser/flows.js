@@ -2,38 +2,12 @@
 'use strict';
 
 const path = require('path');
-const { run, assert, screenshots, screenshotDir, watchPage, DESKTOP, PHONE } = require('./lib');
+const { run, assert, screenshotDir, openPage, shoot, shootDark, DESKTOP, PHONE } = require('./lib');
 const { adminLogin, submitInvalidComment } = require('./pages');
 
 // The innermost element of the kinds that hold one comment, with this text.
 function commentItem(page, text) {
 	return page.locator('article, li, tr, .comment').filter({ hasText: text }).last();
-}
-
-const watchers = new WeakMap();
-
-// A page whose loading problems are collected (see watchPage).
-async function openPage(context) {
-	const page = await context.newPage();
-	page.setDefaultTimeout(15000);
-	watchers.set(page, watchPage(page));
-	return page;
-}
-
-// Screenshots of the page at both widths; fails when it is broken at
-// 360 px or something on it failed to load since the last check.
-async function shoot(page, name) {
-	const overflow = await screenshots(page, name);
-	assert(!overflow, `${name} at 360 px: ${overflow}`);
-	const broken = watchers.get(page).take();
-	assert(broken.length === 0, `${name}: ${broken.join('; ')}`);
-}
-
-// The page in the dark colour scheme, at desktop width.
-async function shootDark(page, name) {
-	await page.emulateMedia({ colorScheme: 'dark' });
-	await page.screenshot({ path: path.join(screenshotDir(), `${name}-dark-desktop.png`), fullPage: true });
-	await page.emulateMedia({ colorScheme: 'light' });
 }
 
 // One part of the page with a margin of its background around it.

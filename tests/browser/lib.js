@@ -211,6 +211,32 @@ function watchPage(page) {
 	return { take: () => seen.splice(0, seen.length) };
 }
 
+const watchers = new WeakMap();
+
+// A page whose loading problems are collected (see watchPage).
+async function openPage(context) {
+	const page = await context.newPage();
+	page.setDefaultTimeout(15000);
+	watchers.set(page, watchPage(page));
+	return page;
+}
+
+// Screenshots of the page at both widths; fails when it is broken at
+// 360 px or something on it failed to load since the last check.
+async function shoot(page, name) {
+	const overflow = await screenshots(page, name);
+	assert(!overflow, `${name} at 360 px: ${overflow}`);
+	const broken = watchers.get(page).take();
+	assert(broken.length === 0, `${name}: ${broken.join('; ')}`);
+}
+
+// The page in the dark colour scheme, at desktop width.
+async function shootDark(page, name) {
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await page.screenshot({ path: path.join(screenshotDir(), `${name}-dark-desktop.png`), fullPage: true });
+	await page.emulateMedia({ colorScheme: 'light' });
+}
+
 // Nothing may stick out sideways at phone width (a horizontal scroll bar).
 async function horizontalOverflow(page) {
 	return page.evaluate(() => {
@@ -305,5 +331,5 @@ function run(title, limitSeconds, main) {
 
 module.exports = {
 	SOURCE_DIR, BUILD_DIR, DESKTOP, PHONE, Stack, Runner, assert, run,
-	screenshots, screenshotDir, horizontalOverflow, need, watchPage,
+	screenshots, screenshotDir, horizontalOverflow, need, watchPage, openPage, shoot, shootDark,
 };

@@ -63,6 +63,36 @@ async function everyPage(stack, page, visit) {
 	} catch (e) {
 		problems.push(`post-errors: ${e.message}`);
 	}
+	try {
+		// The reader's own pages: a preview, then the comment posted and its edit form.
+		await page.goto(stack.url(`/posts/${slug}`));
+		const form = page.locator('#comment-form');
+		await form.getByLabel('Name', { exact: true }).fill('Page Visitor');
+		await form.getByLabel('Comment', { exact: true }).fill('A *preview* with [a link](https://example.org).');
+		const submit = async (button) => {
+			const [response] = await Promise.all([
+				page.waitForResponse((r) => r.request().resourceType() === 'document'),
+				page.waitForEvent('load'),
+				form.getByRole('button', { name: button }).click(),
+			]);
+			return response;
+		};
+		const preview = await submit('Preview');
+		assert(preview.status() === 200, `post-preview: the preview answered ${preview.status()}`);
+		await seen('post-preview', preview);
+		await submit('Post comment');
+		const edit = page.getByRole('link', { name: 'Edit your comment' }).first();
+		const href = await edit.getAttribute('href');
+		const response = await page.goto(new URL(href, page.url()).href);
+		assert(response.status() === 200, `comment-edit: ${href} answered ${response.status()}`);
+		await seen('comment-edit', response);
+	} catch (e) {
+		problems.push(`post-preview, comment-edit: ${e.message}`);
+	}
+	await go('post-own-pending', `/posts/${slug}`, 200);
+	await go('tags-index', '/tags', 200);
+	await go('subscribe', '/subscribe', 200);
+	await go('subscribe-post', `/subscribe?post=${slug}`, 200);
 	await go('post-closed', `/posts/${stack.posts.closed}`, 200);
 	await go('tag', '/tags/habits', 200);
 	await go('search', '/search?q=reading', 200);
