@@ -64,6 +64,55 @@ int64_t admin_parse_id(const char *s);
 /* Older/newer links for a paged list: prefix is the path and query up to "page=". */
 void admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int has_more);
 
+/* What an action on one comment does (admin-actions.c's table). */
+enum admin_action_kind {
+	ADMIN_ACT_STATUS,       /* set the status to .status */
+	ADMIN_ACT_TRASH,        /* move to trash (delete) */
+	ADMIN_ACT_RESTORE,      /* back from trash to the status it had */
+	ADMIN_ACT_BLOCK,        /* block the comment's address hash or email (after a confirmation) */
+};
+
+struct admin_action {
+	const char *name;       /* in URLs (/admin/comments/ID/NAME) and the bulk form */
+	const char *label;      /* its button */
+	const char *done;       /* the feedback's verb: "Approved" */
+	enum admin_action_kind kind;
+	int status;             /* ADMIN_ACT_STATUS: where the comment goes */
+	const char *block_kind; /* ADMIN_ACT_BLOCK: "ip" or "email" */
+};
+
+extern const struct admin_action admin_actions[];
+extern const size_t admin_actions_count;
+/* The action named name, or NULL. */
+const struct admin_action *admin_action_find(const char *name);
+
+/*
+ * After an action the page's query holds done=FROM&to=TO, the audit
+ * entries it made: set done_message ("Approved Kim on 'Saying no…'") and,
+ * when this admin may still undo them, undo_from and undo_to in ctx.
+ */
+void admin_feedback(struct req *r, struct mu_map *ctx);
+
+/*
+ * 303 to where the admin goes after an action: the form's return path with
+ * the audit entries [from, to] to report (done, to; none when from is 0),
+ * and the card the form's next field names in view.
+ */
+int admin_redirect_done(struct req *r, int64_t from, int64_t to);
+
+/* At most max characters of s (UTF-8), with "…" when cut; in the arena. */
+const char *admin_excerpt(struct arena *a, const char *s, size_t max);
+/* s percent-encoded for a query value, in the arena. */
+const char *admin_query_escape(struct arena *a, const char *s);
+
+/*
+ * A comment's card for the queue, the lists and the comment page: who,
+ * where, what it answers, its links and hosts, its actions.  next_id is
+ * the card to bring into view after acting on this one (0: none).
+ */
+struct comment;
+struct mu_map *admin_comment_card(struct req *r, const struct comment *c, int64_t next_id);
+
 /* Made once at start-up: the password hash unknown users are checked against. */
 void admin_login_init(void);
 
@@ -75,6 +124,10 @@ int admin_queue(struct req *r);             /* admin-queue.c */
 int admin_comments(struct req *r);
 int admin_comment_action(struct req *r);    /* admin-actions.c */
 int admin_bulk(struct req *r);
+int admin_undo(struct req *r);
+int admin_comment_page(struct req *r);      /* admin-comment.c */
+int admin_comment_reply(struct req *r);
+int admin_comment_edit(struct req *r);
 int admin_sessions(struct req *r);          /* admin-sessions.c */
 int admin_session_end(struct req *r);
 int admin_sessions_end_others(struct req *r);

@@ -33,6 +33,7 @@ struct config {
 	int comments_per_minute;    /* 5, per address */
 	int login_failures;         /* 5 per 15 minutes, per user and per address */
 	int allow_raw_html;         /* raw HTML in posts (never in comments): 0 */
+	int trash_days;             /* deleted comments are purged after this many days: 30 */
 	/* Responders only. */
 	char *listen;               /* --listen unix:/path or host:port, NULL for fd 0 */
 	char *user;                 /* --user NAME */

@@ -16,6 +16,7 @@ struct audit_entry {
 	const char *action;         /* "approve", "reject", "spam", "delete", "login", ... */
 	int64_t comment_id;         /* 0 when the action concerns no comment */
 	const char *detail;         /* "" when none */
+	const char *status_before;  /* the comment's status before the action, "" when none */
 };
 
 struct audit_list {
@@ -31,6 +32,17 @@ struct audit_list {
  */
 int audit_add(struct db *db, time_t at, const char *user_name, const char *action,
 	      int64_t comment_id, const char *detail);
+
+/*
+ * audit_add for a change to one comment, with the status it had before
+ * (what Undo goes back to).  *id (may be NULL) receives the entry's id.
+ */
+int audit_add_change(struct db *db, time_t at, const char *user_name, const char *action,
+		     int64_t comment_id, const char *status_before, const char *detail,
+		     int64_t *id);
+
+/* One entry by id, strings in a: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+int audit_get(struct db *db, struct arena *a, int64_t id, struct audit_entry *out);
 
 /* Page page (1-based) of the log, newest first, per_page rows.  STORE_OK or STORE_ERR. */
 int audit_page(struct db *db, struct arena *a, int page, int per_page,

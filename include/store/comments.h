@@ -14,10 +14,11 @@ enum comment_status {
 	COMMENT_APPROVED,
 	COMMENT_REJECTED,
 	COMMENT_SPAM,
+	COMMENT_TRASH,          /* deleted by an admin: restorable until trash_days pass */
 	COMMENT_STATUS__MAX
 };
 
-/* "pending", "approved", "rejected", "spam"; and back (-1 when unknown). */
+/* "pending", "approved", "rejected", "spam", "trash"; and back (-1 when unknown). */
 const char *comment_status_name(enum comment_status s);
 int comment_status_parse(const char *name);
 
@@ -37,6 +38,9 @@ struct comment {
 	const char *post_slug;  /* filled by moderation queries */
 	const char *post_title;
 	int group_size;         /* moderation: comments sharing ip_hash */
+	int by_author;          /* the site's author wrote it (an admin's reply) */
+	time_t edited_at;       /* last edit, 0 when never edited */
+	const char *trashed_from; /* in trash: the status it had, else "" */
 };
 
 struct comment_list {

@@ -76,17 +76,20 @@ enum comment_status moderation_classify(struct db *db, const struct moderation_i
 
 /*
  * The moderation actions of the web queue and the command line: "approve",
- * "reject", "spam", "pending", "delete", "block-address" (the comment's
- * address hash) and "block-email".  moderation_action_valid says whether
- * action is one of them.  moderation_act applies one to comment id and
- * records it in the audit log under user (an admin's name, or "cli:USER"),
- * with the status before, inside the caller's transaction so the log and
- * the data never disagree.  STORE_OK, STORE_NOTFOUND (no such comment or
- * action: nothing logged) or STORE_ERR.
+ * "reject", "spam", "pending", "delete" (to trash), "restore" (from trash
+ * to the status it had), "block-address" (the comment's address hash) and
+ * "block-email".  moderation_action_valid says whether action is one of
+ * them.  moderation_act applies one to comment id and records it in the
+ * audit log under user (an admin's name, or "cli:USER"), with the status
+ * before, inside the caller's transaction so the log and the data never
+ * disagree; *entry (may be NULL) receives the audit entry's id, 0 when the
+ * action changed nothing (a comment already where it was asked to go).
+ * STORE_OK, STORE_NOTFOUND (no such comment or action, or a restore of a
+ * comment not in trash: nothing logged) or STORE_ERR.
  */
 int moderation_action_valid(const char *action);
 int moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
-		   const char *user, time_t now);
+		   const char *user, time_t now, int64_t *entry);
 
 /* Number of http:// and https:// links in Markdown text (ASCII case ignored). */
 int moderation_count_links(const char *text);

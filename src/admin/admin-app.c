@@ -23,7 +23,9 @@ static const struct route admin_routes[] = {
 	{ HTTP_GET, "/admin/", admin_queue, ADMIN_LOGIN },
 	{ HTTP_GET, "/admin/comments", admin_comments, ADMIN_LOGIN },
 	{ HTTP_POST, "/admin/comments/bulk", admin_bulk, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_GET, "/admin/comments/*", admin_comment_page, ADMIN_LOGIN },
 	{ HTTP_POST, "/admin/comments/*/*", admin_comment_action, ADMIN_LOGIN | ADMIN_CSRF },
+	{ HTTP_POST, "/admin/undo", admin_undo, ADMIN_LOGIN | ADMIN_CSRF },
 	{ HTTP_GET, "/admin/posts", admin_posts, ADMIN_LOGIN },
 	{ HTTP_POST, "/admin/posts/*/*", admin_post_comments, ADMIN_LOGIN | ADMIN_CSRF },
 	{ HTTP_GET, "/admin/rules", admin_rules, ADMIN_LOGIN },
@@ -38,7 +40,8 @@ static const struct route admin_routes[] = {
 
 static const char *const admin_templates[] = {
 	"admin_head", "admin_foot", "admin_pager", "admin_login", "admin_queue", "admin_posts",
-	"admin_rules", "admin_audit", "admin_sessions", "admin_error", NULL
+	"admin_rules", "admin_audit", "admin_sessions", "admin_error", "admin_comment",
+	"admin_confirm", "admin_card", "admin_done", NULL
 };
 
 static int
@@ -163,6 +166,10 @@ admin_error_page(struct req *r, int status)
 		title = "Not found";
 		message = "There is nothing at this address.";
 		break;
+	case 409:
+		title = "Nothing to do";
+		message = "That comment is not where this button expected it (restore works only on a comment in trash). Reload the page to see where it is now.";
+		break;
 	case 405:
 		title = "Method not allowed";
 		message = "This address does not accept that kind of request.";
@@ -194,7 +201,7 @@ struct mu_map *
 admin_context(struct req *r, const char *page_title, const char *nav)
 {
 	static const char *const keys[COMMENT_STATUS__MAX] = {
-		"count_pending", "count_approved", "count_rejected", "count_spam"
+		"count_pending", "count_approved", "count_rejected", "count_spam", "count_trash"
 	};
 	struct mu_map *ctx = mu_map_new(r->arena);
 	int64_t n;
@@ -235,17 +242,29 @@ admin_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 	return status;
 }
 
+/* Is c a hex digit?  Its value in *v. */
+static int
+hex_digit(char c, int *v)
+{
+	if (c >= '0' && c <= '9')
+		*v = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		*v = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		*v = c - 'A' + 10;
+	else
+		return 0;
+	return 1;
+}
+
 const char *
 admin_return_path(struct req *r)
 {
-	/*
-	 * No '%': the admin pages never make one, and browsers read "%2e%2e"
-	 * as a ".." segment, so an escape could lead out of the admin pages.
-	 */
 	static const char allowed[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&";
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&%+~";
 	const char *p = req_form(r, "return");
-	size_t len;
+	size_t len, i;
+	int hi, lo;
 
 	if (p == NULL || strncmp(p, "/admin/", 7) != 0)
 		return "/admin/";
@@ -253,7 +272,62 @@ admin_return_path(struct req *r)
 	if (len > RETURN_PATH_MAX || strspn(p, allowed) != len || strstr(p, "//") != NULL ||
 	    strstr(p, "..") != NULL)
 		return "/admin/";
+	/*
+	 * A percent escape only in the query (filter words), and never of a
+	 * dot, slash, backslash or control: browsers read "%2e%2e" as a ".."
+	 * segment, so an escape could otherwise lead out of the admin pages.
+	 */
+	for (i = 0; i < len; i++) {
+		if (p[i] != '%')
+			continue;
+		if (strchr(p, '?') == NULL || &p[i] < strchr(p, '?') || i + 2 >= len ||
+		    !hex_digit(p[i + 1], &hi) || !hex_digit(p[i + 2], &lo))
+			return "/admin/";
+		lo |= hi << 4;
+		if (lo < 0x20 || lo == '.' || lo == '/' || lo == '\\' || lo == 0x7f)
+			return "/admin/";
+	}
 	return p;
+}
+
+const char *
+admin_excerpt(struct arena *a, const char *s, size_t max)
+{
+	size_t i = 0, chars = 0;
+
+	if (s == NULL)
+		return "";
+	while (s[i] != '\0' && chars < max) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (s[i] == '\0')
+		return s;
+	return arena_printf(a, "%.*s\u2026", (int)i, s);
+}
+
+const char *
+admin_query_escape(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out = arena_alloc(a, n * 3 + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 const char *

@@ -33,6 +33,7 @@ admin_audit(struct req *r)
 		if (e->comment_id > 0)
 			mu_set_int(m, "comment_id", e->comment_id);
 		mu_set_str(m, "detail", e->detail);
+		mu_set_str(m, "status_before", e->status_before);
 	}
 	mu_set_list(ctx, "entries", rows);
 	admin_pager(r, ctx, "/admin/audit?page=", page, list.has_more);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "comment_admin.h"
 #include "config.h"
 #include "db.h"
 #include "posts.h"
@@ -15,12 +16,14 @@ int
 admin_posts(struct req *r)
 {
 	struct post_list list;
+	struct post_pending_list pending;
 	struct mu_map *ctx;
 	struct mu_list *rows;
 	long days = r->cfg->comments_open_days;
-	size_t i;
+	size_t i, k;
 
-	if (posts_all(r->db, r->arena, &list) != STORE_OK)
+	if (posts_all(r->db, r->arena, &list) != STORE_OK ||
+	    comments_pending_per_post(r->db, r->arena, &pending) != STORE_OK)
 		return 500;
 	ctx = admin_context(r, "Posts", "posts");
 	mu_set_str(ctx, "return", "/admin/posts");
@@ -37,6 +40,9 @@ admin_posts(struct req *r)
 		mu_set_bool(m, "draft", p->draft);
 		mu_set_bool(m, "open", p->comments_open);
 		mu_set_int(m, "comment_count", p->comment_count);
+		for (k = 0; k < pending.len; k++)
+			if (pending.items[k].post_id == p->id)
+				mu_set_int(m, "pending", pending.items[k].pending);
 		if (p->comments_open && days > 0 && r->now - p->published_at > days * 86400)
 			mu_set_int(m, "closed_by_age", days);
 	}

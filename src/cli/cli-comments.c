@@ -153,7 +153,7 @@ comments_change_cmd(struct cli *c, int argc, char **argv)
 		id = ids[i];
 		rc = db_begin(c->db);
 		if (rc == STORE_OK)
-			rc = moderation_act(c->db, &c->arena, id, action, actor, time(NULL));
+			rc = moderation_act(c->db, &c->arena, id, action, actor, time(NULL), NULL);
 		if (rc == STORE_OK)
 			rc = db_commit(c->db);
 		if (rc == STORE_OK)

@@ -43,6 +43,7 @@ static const struct config_key {
 	{ "comments_per_minute", KIND_INT, offsetof(struct config, comments_per_minute), 1, 10000 },
 	{ "login_failures", KIND_INT, offsetof(struct config, login_failures), 1, 10000 },
 	{ "allow_raw_html", KIND_BOOL, offsetof(struct config, allow_raw_html), 0, 1 },
+	{ "trash_days", KIND_INT, offsetof(struct config, trash_days), 1, 36500 },
 	{ "listen", KIND_STR, offsetof(struct config, listen), 0, 0 },
 	{ "user", KIND_STR, offsetof(struct config, user), 0, 0 },
 	{ "socket_group", KIND_STR, offsetof(struct config, socket_group), 0, 0 },
@@ -83,6 +84,7 @@ config_defaults(struct config *c)
 	c->min_form_seconds = 3;
 	c->comments_per_minute = 5;
 	c->login_failures = 5;
+	c->trash_days = 30;
 	c->workers = 4;
 	c->request_timeout = 30;
 	c->log_level = xstrdup("info");

@@ -461,6 +461,7 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
 	mu_set_str(m, "date_human", date_human(r->arena, c->created_at));
 	mu_set_str(m, "body_html", c->body_html);
 	mu_set_bool(m, "pending", pending);
+	mu_set_bool(m, "by_author", c->by_author);
 	mu_set_str(m, "reply_href", can_reply && !pending ?
 		   arena_printf(r->arena, "%s/posts/%s?reply=%" PRId64 "#comment-form",
 				r->cfg->mount, p->slug, c->id) : NULL);

@@ -11,10 +11,18 @@ int
 audit_add(struct db *db, time_t at, const char *user_name, const char *action,
 	  int64_t comment_id, const char *detail)
 {
+	return audit_add_change(db, at, user_name, action, comment_id, "", detail, NULL);
+}
+
+int
+audit_add_change(struct db *db, time_t at, const char *user_name, const char *action,
+		 int64_t comment_id, const char *status_before, const char *detail, int64_t *id)
+{
 	static const char sql[] =
-		"INSERT INTO audit (at, user_name, action, comment_id, detail)"
-		" VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO audit (at, user_name, action, comment_id, detail, status_before)"
+		" VALUES (?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
@@ -26,14 +34,50 @@ audit_add(struct db *db, time_t at, const char *user_name, const char *action,
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_STATIC);
-	return db_exec_stmt(db, st);
+	sqlite3_bind_text(st, 6, status_before ? status_before : "", -1, SQLITE_STATIC);
+	if ((rc = db_exec_stmt(db, st)) == STORE_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->handle);
+	return rc;
+}
+
+/* The columns audit queries read, in read_entry's order. */
+#define AUDIT_COLUMNS "id, at, user_name, action, coalesce(comment_id, 0), detail, status_before"
+
+static void
+read_entry(sqlite3_stmt *st, struct arena *a, struct audit_entry *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at = (time_t)sqlite3_column_int64(st, 1);
+	e->user_name = arena_strdup(a, db_col_text(st, 2));
+	e->action = arena_strdup(a, db_col_text(st, 3));
+	e->comment_id = sqlite3_column_int64(st, 4);
+	e->detail = arena_strdup(a, db_col_text(st, 5));
+	e->status_before = arena_strdup(a, db_col_text(st, 6));
+}
+
+int
+audit_get(struct db *db, struct arena *a, int64_t id, struct audit_entry *out)
+{
+	static const char sql[] = "SELECT " AUDIT_COLUMNS " FROM audit WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_entry(st, a, out);
+	else if (rc != SQLITE_DONE)
+		db_log_error(db, "reading an audit entry");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
 }
 
 int
 audit_page(struct db *db, struct arena *a, int page, int per_page, struct audit_list *out)
 {
 	static const char sql[] =
-		"SELECT id, at, user_name, action, comment_id, detail FROM audit"
+		"SELECT " AUDIT_COLUMNS " FROM audit"
 		" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
@@ -56,12 +100,7 @@ audit_page(struct db *db, struct arena *a, int page, int per_page, struct audit_
 			continue;
 		}
 		e = &out->items[out->len++];
-		e->id = sqlite3_column_int64(st, 0);
-		e->at = (time_t)sqlite3_column_int64(st, 1);
-		e->user_name = arena_strdup(a, db_col_text(st, 2));
-		e->action = arena_strdup(a, db_col_text(st, 3));
-		e->comment_id = sqlite3_column_int64(st, 4);
-		e->detail = arena_strdup(a, db_col_text(st, 5));
+		read_entry(st, a, e);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

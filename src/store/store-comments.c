@@ -6,12 +6,14 @@
 
 #include "audit.h"
 #include "render.h"
+#include "store-comments-rows.h"
 
 static const char *const status_names[COMMENT_STATUS__MAX] = {
 	[COMMENT_PENDING] = "pending",
 	[COMMENT_APPROVED] = "approved",
 	[COMMENT_REJECTED] = "rejected",
 	[COMMENT_SPAM] = "spam",
+	[COMMENT_TRASH] = "trash",
 };
 
 const char *
@@ -32,15 +34,6 @@ comment_status_parse(const char *name)
 			return i;
 	return -1;
 }
-
-/* The columns every comment query reads, in this order (see read_row). */
-#define COMMENT_COLUMNS \
-	"c.id, c.post_id, coalesce(c.parent_id, 0), c.status, c.author, c.email," \
-	" c.url, c.body_md, c.body_html, c.created_at, c.ip_hash, c.spam_reason," \
-	" p.slug, p.title"
-#define COMMENT_GROUP \
-	", CASE WHEN c.ip_hash = '' THEN 1 ELSE" \
-	" (SELECT count(*) FROM comments g WHERE g.ip_hash = c.ip_hash) END"
 
 /* Copy the current row of a COMMENT_COLUMNS query into out, strings in a. */
 static void
@@ -64,15 +57,18 @@ read_row(sqlite3_stmt *st, struct arena *a, struct comment *out, int with_group)
 	out->spam_reason = arena_strdup(a, db_col_text(st, 11));
 	out->post_slug = arena_strdup(a, db_col_text(st, 12));
 	out->post_title = arena_strdup(a, db_col_text(st, 13));
-	out->group_size = with_group ? sqlite3_column_int(st, 14) : 1;
+	out->by_author = sqlite3_column_int(st, 14);
+	out->edited_at = (time_t)sqlite3_column_int64(st, 15);
+	out->trashed_from = arena_strdup(a, db_col_text(st, 16));
+	out->group_size = with_group ? sqlite3_column_int(st, 17) : 1;
 }
 
 /*
  * Step st to the end, appending rows to out (growing its array in a).  At
  * most max rows are kept when max > 0; a further row sets has_more.
  */
-static int
-read_rows(struct db *db, sqlite3_stmt *st, struct arena *a, struct comment_list *out,
+int
+comments_read_rows(struct db *db, sqlite3_stmt *st, struct arena *a, struct comment_list *out,
 	  int with_group, size_t max)
 {
 	size_t cap = 0;
@@ -103,8 +99,8 @@ comments_insert(struct db *db, struct comment *c)
 {
 	static const char sql[] =
 		"INSERT INTO comments (post_id, parent_id, status, author, email, url,"
-		" body_md, body_html, created_at, ip_hash, spam_reason)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" body_md, body_html, created_at, ip_hash, spam_reason, by_author)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char *html = NULL;
 	int rc;
@@ -125,6 +121,7 @@ comments_insert(struct db *db, struct comment *c)
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->created_at);
 	sqlite3_bind_text(st, 10, c->ip_hash ? c->ip_hash : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, c->spam_reason ? c->spam_reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, c->by_author != 0);
 	rc = db_exec_stmt(db, st);
 	free(html);
 	if (rc != STORE_OK)
@@ -196,7 +193,7 @@ comments_for_post(struct db *db, struct arena *a, int64_t post_id,
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, post_id);
 	sqlite3_bind_text(st, 2, comment_status_name(status), -1, SQLITE_STATIC);
-	return read_rows(db, st, a, out, 0, 0);
+	return comments_read_rows(db, st, a, out, 0, 0);
 }
 
 int
@@ -243,7 +240,7 @@ comments_by_status(struct db *db, struct arena *a, int status, int newest_first,
 				  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
-	return read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
+	return comments_read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
 }
 
 int
@@ -270,7 +267,9 @@ comments_count(struct db *db, int status, int64_t *count)
 int
 comments_set_status(struct db *db, int64_t id, enum comment_status status)
 {
-	static const char sql[] = "UPDATE comments SET status = ? WHERE id = ?";
+	/* A move out of trash by any action forgets where it came from. */
+	static const char sql[] =
+		"UPDATE comments SET status = ?, trashed_from = NULL, trashed_at = NULL WHERE id = ?";
 	sqlite3_stmt *st;
 
 	if ((unsigned)status >= COMMENT_STATUS__MAX || (st = db_stmt(db, sql)) == NULL)

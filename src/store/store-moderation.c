@@ -1,6 +1,8 @@
 /* store-moderation.c: the moderation rules in settings, the blocks list, and intake classification. */
 #include "moderation.h"
 
+#include "comment_admin.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,60 +272,98 @@ out:
 	return status;
 }
 
-/* The status an action moves a comment to; -1 for delete, -2 for a block, -3 for none. */
+/* What an action does: ACT_STATUS moves to status, or one of the others. */
+enum act_kind { ACT_NONE, ACT_STATUS, ACT_TRASH, ACT_RESTORE, ACT_BLOCK };
+
+static const struct {
+	const char *name;
+	enum act_kind kind;
+	int status;             /* ACT_STATUS: where the comment goes */
+	const char *block;      /* ACT_BLOCK: "ip" or "email" */
+} act_table[] = {
+	{ "approve", ACT_STATUS, COMMENT_APPROVED, NULL },
+	{ "reject", ACT_STATUS, COMMENT_REJECTED, NULL },
+	{ "spam", ACT_STATUS, COMMENT_SPAM, NULL },
+	{ "pending", ACT_STATUS, COMMENT_PENDING, NULL },
+	{ "delete", ACT_TRASH, COMMENT_TRASH, NULL },
+	{ "restore", ACT_RESTORE, -1, NULL },
+	{ "block-address", ACT_BLOCK, -1, "ip" },
+	{ "block-email", ACT_BLOCK, -1, "email" },
+};
+
 static int
-action_status(const char *action)
+act_find(const char *action)
 {
-	if (strcmp(action, "delete") == 0)
-		return -1;
-	if (strcmp(action, "approve") == 0)
-		return COMMENT_APPROVED;
-	if (strcmp(action, "reject") == 0)
-		return COMMENT_REJECTED;
-	if (strcmp(action, "spam") == 0)
-		return COMMENT_SPAM;
-	if (strcmp(action, "pending") == 0)
-		return COMMENT_PENDING;
-	if (strcmp(action, "block-address") == 0 || strcmp(action, "block-email") == 0)
-		return -2;
-	return -3;
+	size_t i;
+
+	for (i = 0; action != NULL && i < sizeof(act_table) / sizeof(act_table[0]); i++)
+		if (strcmp(act_table[i].name, action) == 0)
+			return (int)i;
+	return -1;
 }
 
 int
 moderation_action_valid(const char *action)
 {
-	return action != NULL && action_status(action) != -3;
+	return act_find(action) >= 0;
 }
 
 int
 moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
-	       const char *user, time_t now)
+	       const char *user, time_t now, int64_t *entry)
 {
 	struct comment c;
-	int status = action_status(action), rc;
-	const char *detail, *value = NULL, *kind = NULL;
+	enum comment_status before;
+	const char *detail;
+	int k = act_find(action), rc;
+	int64_t unused;
 
-	if (status == -3)
+	if (entry == NULL)
+		entry = &unused;
+	*entry = 0;
+	if (k < 0)
 		return STORE_NOTFOUND;
 	if ((rc = comments_get(db, a, id, &c)) != STORE_OK)
 		return rc;
-	if (status == -2) {
-		kind = strcmp(action, "block-address") == 0 ? "ip" : "email";
-		value = strcmp(kind, "ip") == 0 ? c.ip_hash : c.email;
+	before = c.status;
+	switch (act_table[k].kind) {
+	case ACT_BLOCK: {
+		const char *kind = act_table[k].block;
+		const char *value = strcmp(kind, "ip") == 0 ? c.ip_hash : c.email;
+
 		if (value == NULL || *value == '\0')
 			return STORE_OK;
 		if (comments_block_add(db, kind, value, now) != STORE_OK)
 			return STORE_ERR;
 		detail = arena_printf(a, "%s %s (from comment by %s)", kind, value, c.author);
-	} else if (status == -1) {
-		if ((rc = comments_delete(db, id)) != STORE_OK)
-			return rc;
-		detail = arena_printf(a, "was %s, by %s on %s", comment_status_name(c.status),
-				      c.author, c.post_slug);
-	} else {
-		if ((rc = comments_set_status(db, id, (enum comment_status)status)) != STORE_OK)
-			return rc;
-		detail = arena_printf(a, "was %s", comment_status_name(c.status));
+		break;
 	}
-	return audit_add(db, now, user, action, id, detail);
+	case ACT_TRASH:
+		if (c.status == COMMENT_TRASH)
+			return STORE_OK;
+		if ((rc = comments_trash(db, id, now, &before)) != STORE_OK)
+			return rc;
+		detail = arena_printf(a, "was %s, by %s on %s", comment_status_name(before),
+				      c.author, c.post_slug);
+		break;
+	case ACT_RESTORE: {
+		enum comment_status restored;
+
+		if ((rc = comments_restore(db, id, &restored)) != STORE_OK)
+			return rc;
+		detail = arena_printf(a, "back to %s", comment_status_name(restored));
+		break;
+	}
+	default:
+		/* Nothing to change, nothing to log. */
+		if ((int)c.status == act_table[k].status)
+			return STORE_OK;
+		if ((rc = comments_set_status(db, id, (enum comment_status)act_table[k].status)) !=
+		    STORE_OK)
+			return rc;
+		detail = arena_printf(a, "was %s", comment_status_name(before));
+		break;
+	}
+	return audit_add_change(db, now, user, action, id, comment_status_name(before), detail,
+				entry);
 }

@@ -118,3 +118,11 @@ def public_page(s, slug):
     res = s.client().get("/posts/%s" % slug)
     assert res.status == 200, (res.status, res.text[:300])
     return res.text
+
+
+def done_path(res):
+    """Where a redirect after an action leads, without the feedback it adds
+    (done=FROM&to=TO, the audit entries to report) or the card to show."""
+    loc = res.headers["location"].split("#", 1)[0]
+    loc = re.sub(r"[?&]done=\d+&to=\d+$", "", loc)
+    return loc

@@ -3,8 +3,8 @@
 import re
 import time
 
-from admin_util import (ADMIN, admin_site, csrf, insert_comment, logged_in, public_page, query,
-                        status_of)
+from admin_util import (ADMIN, admin_site, csrf, done_path, insert_comment, logged_in,
+                        public_page, query, status_of)
 from harness import run_tests
 
 
@@ -28,7 +28,7 @@ def test_queue_page():
         for want in ("old@example.org", "https://old.example/", "3 hours ago",
                      "2 minutes ago", "Queue &lt;post&gt;", 'href="/posts/%s"' % slug,
                      "2 comments from this address",
-                     '<label for="select-%d" class="visually-hidden">Select comment %d</label>'
+                     '<label for="select-%d" class="visually-hidden">Select comment %d by Old &amp; wise</label>'
                      % (old, old),
                      'name="id" value="%d"' % new,
                      'formaction="/admin/comments/%d/approve"' % old,
@@ -64,11 +64,11 @@ def test_each_action_moves_state_and_public_page():
             res = c.post("/admin/comments/%d/%s" % (cid, action),
                          {"csrf": token, "return": "/admin/"})
             assert res.status == 303, (action, res.status)
-            assert res.headers["location"] == "/admin/", res.headers
+            assert done_path(res) == "/admin/", res.headers
         assert status_of(s, ids["approve"]) == "approved"
         assert status_of(s, ids["reject"]) == "rejected"
         assert status_of(s, ids["spam"]) == "spam"
-        assert status_of(s, ids["delete"]) is None
+        assert status_of(s, ids["delete"]) == "trash"
         page = public_page(s, slug)
         assert "Text of approve" in page
         for name in ("reject", "spam", "delete"):
@@ -77,7 +77,7 @@ def test_each_action_moves_state_and_public_page():
         res = c.post("/admin/comments/%d/pending" % ids["approve"],
                      {"csrf": token, "return": "/admin/comments?status=approved"})
         assert res.status == 303
-        assert res.headers["location"] == "/admin/comments?status=approved"
+        assert done_path(res) == "/admin/comments?status=approved"
         assert status_of(s, ids["approve"]) == "pending"
         assert "Text of approve" not in public_page(s, slug)
         # Spam rescued.
@@ -89,7 +89,7 @@ def test_each_action_moves_state_and_public_page():
                     "/posts/x", "/admin/\\evil"):
             res = c.post("/admin/comments/%d/reject" % ids["reject"],
                          {"csrf": token, "return": bad})
-            assert res.status == 303 and res.headers["location"] == "/admin/", (bad, res.headers)
+            assert res.status == 303 and done_path(res) == "/admin/", (bad, res.headers)
 
         rows = query(s, "SELECT user_name, action, comment_id FROM audit"
                         " WHERE comment_id IS NOT NULL ORDER BY id")
@@ -100,9 +100,11 @@ def test_each_action_moves_state_and_public_page():
         assert audit.status == 200
         for action, cid in ids.items():
             assert "#%d" % cid in audit.text and action in audit.text
-        # Newest first: the last action (reject, with a bad return) is at the top.
+        # Newest first: the last change (the spam rescued) is at the top; rejecting a
+        # rejected comment again changed nothing and is not logged.
         first_row = audit.text.split("<tbody>")[1].split("</tr>")[0]
-        assert "reject" in first_row, first_row
+        assert "approve" in first_row and "#%d" % ids["spam"] in first_row, first_row
+        assert ">spam<" in first_row, "the status before"
 
 
 def test_bulk_actions():
@@ -125,13 +127,18 @@ def test_bulk_actions():
         assert listed == ids[2:], listed
         fields = [("csrf", token), ("action", "spam"), ("all", "1")]
         fields += [("page_id", i) for i in listed]
+        # It asks first (a second page, no JavaScript), and changes nothing yet.
         res = c.post("/admin/comments/bulk", fields)
+        assert res.status == 200 and "apply to all 4 comments on the page?" in res.text, res.text
+        assert 'name="confirm" value="1"' in res.text
+        assert [status_of(s, i) for i in ids[2:]] == ["pending"] * 4
+        res = c.post("/admin/comments/bulk", fields + [("confirm", "1")])
         assert res.status == 303
         assert [status_of(s, i) for i in ids[2:]] == ["spam"] * 4
         res = c.post("/admin/comments/bulk", [("csrf", token), ("action", "delete"),
                                               ("id", ids[2]), ("id", ids[3]), ("id", 99999)])
         assert res.status == 303
-        assert status_of(s, ids[2]) is None and status_of(s, ids[3]) is None
+        assert status_of(s, ids[2]) == "trash" and status_of(s, ids[3]) == "trash"
         assert status_of(s, ids[4]) == "spam"
         res = c.post("/admin/comments/bulk", [("csrf", token), ("action", "explode"),
                                               ("id", ids[4])])

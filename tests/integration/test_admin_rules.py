@@ -101,7 +101,11 @@ def test_blocks():
         assert status == "pending"
         queue = c.get("/admin/").text
         assert 'formaction="/admin/comments/%d/block-email"' % cid in queue
+        # Blocking asks first (a second page), then blocks.
         res = c.post("/admin/comments/%d/block-email" % cid, {"csrf": csrf(c)})
+        assert res.status == 200 and "Please confirm" in res.text, res.status
+        assert query(s, "SELECT count(*) FROM blocks")[0][0] == 0
+        res = c.post("/admin/comments/%d/block-email" % cid, {"csrf": csrf(c), "confirm": "1"})
         assert res.status == 303
         assert query(s, "SELECT kind, value FROM blocks") == [("email", "pest@example.org")]
         _, status, _ = send_comment(s, slug, email="PEST@example.org", text="Again.")
@@ -110,7 +114,7 @@ def test_blocks():
         assert status == "pending", status
 
         # Block the address (every test reader comes from 127.0.0.1).
-        res = c.post("/admin/comments/%d/block-address" % cid, {"csrf": csrf(c)})
+        res = c.post("/admin/comments/%d/block-address" % cid, {"csrf": csrf(c), "confirm": "1"})
         assert res.status == 303
         rows = query(s, "SELECT kind, value FROM blocks WHERE kind = 'ip'")
         assert len(rows) == 1 and rows[0][1] == query(
@@ -135,7 +139,8 @@ def test_blocks():
         # Blocking a comment without an email changes nothing.
         nid = insert_comment(s, slug, email="")
         before = query(s, "SELECT count(*) FROM blocks")[0][0]
-        assert c.post("/admin/comments/%d/block-email" % nid, {"csrf": csrf(c)}).status == 303
+        assert c.post("/admin/comments/%d/block-email" % nid,
+                      {"csrf": csrf(c), "confirm": "1"}).status == 303
         assert query(s, "SELECT count(*) FROM blocks")[0][0] == before
         assert status_of(s, nid) == "pending"
 

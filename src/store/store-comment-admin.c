@@ -1,0 +1,229 @@
+/* store-comment-admin.c: trash and restore, edits, the admin's search over comments (FTS5), replies, pending counts. */
+#include "comment_admin.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "store-comments-rows.h"
+
+/* Words one search may hold: each is one more FTS5 term to intersect. */
+#define FIND_WORDS_MAX 16
+
+int
+comments_trash(struct db *db, int64_t id, time_t now, enum comment_status *before)
+{
+	static const char get[] = "SELECT status FROM comments WHERE id = ? AND status <> 'trash'";
+	static const char sql[] =
+		"UPDATE comments SET trashed_from = status, status = 'trash', trashed_at = ?"
+		" WHERE id = ? AND status <> 'trash'";
+	sqlite3_stmt *st = db_stmt(db, get);
+	int rc, s = -1;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		s = comment_status_parse(db_col_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		db_log_error(db, "reading a comment's status");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	if (rc != SQLITE_ROW || (st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
+	if (before != NULL)
+		*before = s < 0 ? COMMENT_PENDING : (enum comment_status)s;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, id);
+	return db_exec_change(db, st);
+}
+
+int
+comments_restore(struct db *db, int64_t id, enum comment_status *restored)
+{
+	static const char get[] =
+		"SELECT coalesce(trashed_from, 'pending') FROM comments WHERE id = ? AND status = 'trash'";
+	static const char sql[] =
+		"UPDATE comments SET status = coalesce(trashed_from, 'pending'), trashed_from = NULL,"
+		" trashed_at = NULL WHERE id = ? AND status = 'trash'";
+	sqlite3_stmt *st = db_stmt(db, get);
+	int rc, s = -1;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		s = comment_status_parse(db_col_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		db_log_error(db, "reading a comment's status");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	if (rc != SQLITE_ROW || (st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
+	if (restored != NULL)
+		*restored = s < 0 ? COMMENT_PENDING : (enum comment_status)s;
+	sqlite3_bind_int64(st, 1, id);
+	return db_exec_change(db, st);
+}
+
+int
+comments_purge_trash(struct db *db, time_t before, int *count)
+{
+	static const char sql[] =
+		"DELETE FROM comments WHERE status = 'trash' AND trashed_at < ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	*count = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	if (db_exec_stmt(db, st) != STORE_OK)
+		return STORE_ERR;
+	*count = sqlite3_changes(db->handle);
+	return STORE_OK;
+}
+
+int
+comments_edit(struct db *db, int64_t id, const char *author, const char *url,
+	      const char *body_md, const char *body_html, time_t now)
+{
+	static const char sql[] =
+		"UPDATE comments SET author = ?, url = ?, body_md = ?, body_html = ?, edited_at = ?"
+		" WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url ? url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body_md, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, body_html, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 6, id);
+	return db_exec_change(db, st);
+}
+
+const char *
+comments_fts_query(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+	int words = 0;
+
+	while (*s != '\0' && words < FIND_WORDS_MAX) {
+		const char *start;
+		size_t len, i;
+
+		/* A word is a run of letters, digits or bytes of UTF-8 characters. */
+		while (*s != '\0' && (unsigned char)*s < 0x80 && !((*s >= '0' && *s <= '9') ||
+		       (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			s++;
+		start = s;
+		while (*s != '\0' && ((unsigned char)*s >= 0x80 || (*s >= '0' && *s <= '9') ||
+		       (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			s++;
+		if ((len = (size_t)(s - start)) == 0)
+			continue;
+		if (words++ > 0)
+			buf_append(&b, " ", 1);
+		buf_append(&b, "\"", 1);
+		for (i = 0; i < len; i++)
+			buf_append(&b, &start[i], 1);
+		buf_append(&b, "\"", 1);
+	}
+	out = arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+int
+comments_find(struct db *db, struct arena *a, const struct comment_filter *f, int page,
+	      int per_page, struct comment_list *out)
+{
+	/* One statement for the words, one without: FTS5's MATCH takes no NULL. */
+#define FIND_WHERE \
+	" (?1 IS NULL OR c.status = ?1) AND (?3 IS NULL OR c.email = ?3 COLLATE NOCASE)" \
+	" AND (?4 IS NULL OR p.slug = ?4) AND (?5 IS NULL OR c.ip_hash = ?5) AND c.id <> ?6" \
+	" ORDER BY c.created_at DESC, c.id DESC LIMIT ?7 OFFSET ?8"
+	static const char plain[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE ?2 IS NULL AND" FIND_WHERE;
+	static const char words[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id"
+		" WHERE c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?2) AND"
+		FIND_WHERE;
+#undef FIND_WHERE
+	const char *query = nonempty(f->words) ? comments_fts_query(a, f->words) : NULL;
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof(*out));
+	if (query != NULL && *query == '\0')
+		return STORE_OK;        /* only punctuation: nothing can match */
+	if (f->status >= COMMENT_STATUS__MAX || (st = db_stmt(db, query ? words : plain)) == NULL)
+		return STORE_ERR;
+	if (page < 1)
+		page = 1;
+	if (f->status >= 0)
+		sqlite3_bind_text(st, 1, comment_status_name((enum comment_status)f->status), -1,
+				  SQLITE_STATIC);
+	if (query != NULL)
+		sqlite3_bind_text(st, 2, query, -1, SQLITE_STATIC);
+	if (nonempty(f->email))
+		sqlite3_bind_text(st, 3, f->email, -1, SQLITE_STATIC);
+	if (nonempty(f->post_slug))
+		sqlite3_bind_text(st, 4, f->post_slug, -1, SQLITE_STATIC);
+	if (nonempty(f->ip_hash))
+		sqlite3_bind_text(st, 5, f->ip_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, f->exclude_id);
+	sqlite3_bind_int64(st, 7, per_page > 0 ? (sqlite3_int64)per_page + 1 : -1);
+	sqlite3_bind_int64(st, 8, per_page > 0 ? (sqlite3_int64)(page - 1) * per_page : 0);
+	return comments_read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
+}
+
+int
+comments_replies(struct db *db, struct arena *a, int64_t parent_id, struct comment_list *out)
+{
+	static const char sql[] =
+		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.parent_id = ?"
+		" ORDER BY c.created_at, c.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, parent_id);
+	return comments_read_rows(db, st, a, out, 1, 0);
+}
+
+int
+comments_pending_per_post(struct db *db, struct arena *a, struct post_pending_list *out)
+{
+	static const char sql[] =
+		"SELECT post_id, count(*) FROM comments WHERE status = 'pending' GROUP BY post_id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return STORE_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->len == cap)
+			out->items = arena_grow(a, out->items, out->len, &cap, sizeof(*out->items));
+		out->items[out->len].post_id = sqlite3_column_int64(st, 0);
+		out->items[out->len].pending = sqlite3_column_int64(st, 1);
+		out->len++;
+	}
+	if (rc != SQLITE_DONE)
+		db_log_error(db, "counting pending comments per post");
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
+}
