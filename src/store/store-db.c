@@ -374,6 +374,12 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 	/* Read the version first: a file that is not ours is refused unchanged, never made WAL. */
 	if ((v = user_version(db)) < 0)
 		goto unusable;
+	/* Newer: made by a later parley, whose migrations this one cannot undo. */
+	if (v > db_schema_version()) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this parley's %d "
+			 "(install the parley that made it)", path, v, db_schema_version());
+		goto fail;
+	}
 	if (mode != DB_OPEN_CREATE && v != db_schema_version()) {
 		snprintf(err, errlen, "%s: schema version %d, this parley needs %d "
 			 "(run 'parley init')", path, v, db_schema_version());

@@ -630,6 +630,40 @@ def test_check_reports_ok_and_problems():
         assert "comments" in res.stdout and "posts" in res.stdout, res.stdout
 
 
+def test_check_warns_when_other_users_can_read_the_database():
+    with Tmp() as t:
+        t.init()
+        assert stat.S_IMODE(os.stat(t.dir).st_mode) == 0o700
+        assert t.ok("check").stdout == "ok\n"
+        os.chmod(t.db, 0o644)
+        lines = t.ok("check").stdout.splitlines()
+        assert lines[-1] == "ok", lines
+        assert lines[0] == "warning: %s is readable by other users (mode 0644): chmod o-rwx %s" % (
+            t.db, t.db), lines
+        os.chmod(t.db, 0o600)
+        # A -wal file left open to others, and the folder.
+        # (SQLite gives an empty -wal the database's mode: this one holds a change.)
+        conn = sqlite3.connect(t.db)
+        conn.execute("INSERT INTO rate_events (bucket, at) VALUES ('test', 1)")
+        conn.commit()
+        try:
+            os.chmod(t.db + "-wal", 0o602)
+            os.chmod(t.dir, 0o755)
+            lines = t.ok("check").stdout.splitlines()
+        finally:
+            conn.close()
+        assert lines == [
+            "warning: %s-wal is writable by other users (mode 0602): chmod o-rwx %s-wal" % (t.db, t.db),
+            "warning: %s, the database's folder, is readable by other users (mode 0755): "
+            "chmod o-rwx %s" % (t.dir, t.dir),
+            "ok"], lines
+        # Relative to the working folder.
+        os.chmod(t.dir, 0o700)
+        res = subprocess.run([PARLEY, "--db", "parley.db", "check"], cwd=t.dir, capture_output=True,
+                             text=True, timeout=TIMEOUT)
+        assert res.returncode == 0 and res.stdout == "ok\n", res
+
+
 # --- runner ---------------------------------------------------------------
 
 def main(namespace=None):
