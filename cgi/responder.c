@@ -27,7 +27,7 @@ usage(FILE *f, const char *name)
 		"\n"
 		"  --config FILE            key = value settings (default %s)\n"
 		"  --db PATH                the SQLite database\n"
-		"  --templates DIR          the templates folder\n"
+		"  --templates DIR          the templates folder (default %s)\n"
 		"  --workers N              worker threads, each with its own connection (4)\n"
 		"  --listen ADDR            bind unix:/path.sock (mode 0660) or HOST:PORT;\n"
 		"                           on TCP, FCGI_WEB_SERVER_ADDRS (a,b,...) limits peers\n"
@@ -38,7 +38,7 @@ usage(FILE *f, const char *name)
 		"Signals: SIGTERM and SIGINT finish the requests in flight, then exit;\n"
 		"SIGHUP reloads the configuration file and templates.\n",
 		name, (int)strlen(name), "", (int)strlen(name), "", (int)strlen(name), "",
-		name, CONFIG_DEFAULT_FILE);
+		name, CONFIG_DEFAULT_FILE, PARLEY_TEMPLATES_DIR);
 }
 
 /*

@@ -104,6 +104,9 @@ def test_templates_default_follows_the_prefix():
                "-DPARLEY_SANITIZE=OFF", "-DPARLEY_WERROR=ON", "-DCMAKE_INSTALL_PREFIX=" + prefix)
         _cmake("--build", build, "-j", os.environ.get("PARLEY_JOBS", "2"),
                "--target", "parley-blog")
+        res = subprocess.run([os.path.join(build, "parley-blog"), "--help"],
+                             capture_output=True, text=True, timeout=30)
+        assert "(default %s/share/parley/templates)" % prefix in res.stdout, res.stdout
         site = os.path.join(work, "site")
         os.mkdir(site)
         conf = os.path.join(site, "parley.conf")
