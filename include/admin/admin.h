@@ -128,6 +128,7 @@ int admin_undo(struct req *r);
 int admin_comment_page(struct req *r);      /* admin-comment.c */
 int admin_comment_reply(struct req *r);
 int admin_comment_edit(struct req *r);
+int admin_mail(struct req *r);              /* admin-mail.c */
 int admin_sessions(struct req *r);          /* admin-sessions.c */
 int admin_session_end(struct req *r);
 int admin_sessions_end_others(struct req *r);

@@ -22,6 +22,7 @@ struct cli {
 	struct config cfg;
 	struct arena arena;
 	struct db *db;
+	int mail_kick;      /* the command may have caused mail: main() wakes a sender at the end */
 };
 
 /*
@@ -53,6 +54,7 @@ int cli_import(struct cli *c, int argc, char **argv);
 int cli_backup(struct cli *c, int argc, char **argv);
 int cli_check(struct cli *c, int argc, char **argv);
 int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/cli-comments.c */
+int cli_mail(struct cli *c, int argc, char **argv);               /* src/cli/cli-mail.c */
 int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/cli-wordpress.c */
 
 /*

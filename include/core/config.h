@@ -29,6 +29,11 @@ struct config {
 	char *mail_from;
 	char *mail_command;         /* /usr/sbin/sendmail -t -i */
 	char *moderator_emails;     /* comma-separated */
+	int mail_digest_minutes;    /* 10: later moderator mails within this wait for one digest */
+	int mail_per_address_per_day;   /* 20 */
+	int mail_retry_seconds;     /* 60: the first retry's wait; each next waits 4 times longer */
+	int mail_max_tries;         /* 8 */
+	int mail_timeout_seconds;   /* 60: mail_command is killed past this */
 	int min_form_seconds;       /* 3 */
 	int comments_per_minute;    /* 5, per address */
 	int login_failures;         /* 5 per 15 minutes, per user and per address */

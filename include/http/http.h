@@ -165,6 +165,14 @@ struct app {
 	void (*after)(struct req *r);
 	/* Render the page for an error status when the handler wrote no body. */
 	void (*error_page)(struct req *r, int status);
+	/*
+	 * Optional.  start runs once the socket is open and root dropped,
+	 * before any request (background work such as the mail worker): 0 or
+	 * -1 to refuse to serve.  after_response runs once the response has
+	 * left; in plain CGI the database is closed by then (r->db NULL).
+	 */
+	int (*start)(const struct config *cfg);
+	void (*after_response)(struct req *r);
 };
 
 /*

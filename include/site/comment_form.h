@@ -60,6 +60,8 @@ struct comment_form {
 	const char *error[COMMENT_FIELD__MAX];
 	int64_t parent_id;          /* 0 when not a reply */
 	int nerrors;
+	int subscribe_comments;     /* the boxes ticked (they need an email: the caller checks) */
+	int subscribe_posts;
 };
 
 /*

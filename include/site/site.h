@@ -174,5 +174,7 @@ int site_comment_feed(struct req *r);
 int site_comment_post(struct req *r);
 int site_like_post(struct req *r);
 int site_comment_edit(struct req *r);
+int site_subscription_confirm(struct req *r);       /* src/site/site-subscriptions.c */
+int site_subscription_unsubscribe(struct req *r);
 
 #endif

@@ -115,6 +115,13 @@ int comments_delete(struct db *db, int64_t id);
 int comments_erase_email(struct db *db, const char *email, int *count);
 
 /*
+ * Everything stored about one commenter (by email, compared without
+ * case), as one JSON object in a: {"email", "comments": [...],
+ * "subscriptions": [...]}.  STORE_OK or STORE_ERR.
+ */
+int comments_export_email(struct db *db, struct arena *a, const char *email, const char **json);
+
+/*
  * Is a new comment from this ip_hash or email to go straight to spam (the
  * blocks table)?  1 blocked, 0 not, STORE_ERR.  Empty values never match.
  */

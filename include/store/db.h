@@ -80,6 +80,13 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st);
  * key): STORE_NOTFOUND when it changed none.
  */
 int db_exec_change(struct db *db, sqlite3_stmt *st);
+/* db_exec_stmt, with the number of rows the statement changed in *changed. */
+int db_exec_count(struct db *db, sqlite3_stmt *st, int *changed);
+/*
+ * Step a bound statement that asks whether a row exists: 1, 0, or
+ * STORE_ERR after logging what failed.  Resets it.
+ */
+int db_exists(struct db *db, sqlite3_stmt *st, const char *what);
 /* Run SQL text without results (schema, pragmas).  STORE_OK or STORE_ERR. */
 int db_exec(struct db *db, const char *sql);
 

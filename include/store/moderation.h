@@ -64,7 +64,8 @@ struct moderation_input {
  * The status a new comment is stored with under the rules, in this order:
  * a blocked address or email, a blocked word (in the author, email, url or
  * body, ignoring ASCII case) or more links than the limit: COMMENT_SPAM;
- * an email that already has an approved comment while auto-approval is on:
+ * an email that already has an approved comment, or that its owner
+ * confirmed through a mailed link, while auto-approval is on:
  * COMMENT_APPROVED; otherwise COMMENT_PENDING.  *reason (may be NULL)
  * receives a static phrase for spam_reason, "" when not spam.  A database
  * error logs and holds the comment (COMMENT_PENDING): a person decides.

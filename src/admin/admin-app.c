@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "mailer.h"
 #include "sessions.h"
 
 /* last_seen is written at most this often, to spare the database a write per page. */
@@ -36,12 +37,14 @@ static const struct route admin_routes[] = {
 	{ HTTP_GET, "/admin/sessions", admin_sessions, ADMIN_LOGIN },
 	{ HTTP_POST, "/admin/sessions/others", admin_sessions_end_others, ADMIN_LOGIN | ADMIN_CSRF },
 	{ HTTP_POST, "/admin/sessions/*/end", admin_session_end, ADMIN_LOGIN | ADMIN_CSRF },
+	/* From a moderator mail: the signed link stands for the login; only its POST acts. */
+	{ HTTP_GET | HTTP_POST, "/admin/mail/*", admin_mail, ADMIN_ORIGIN },
 };
 
 static const char *const admin_templates[] = {
 	"admin_head", "admin_foot", "admin_pager", "admin_login", "admin_queue", "admin_posts",
 	"admin_rules", "admin_audit", "admin_sessions", "admin_error", "admin_comment",
-	"admin_confirm", "admin_card", "admin_done", NULL
+	"admin_confirm", "admin_card", "admin_done", "admin_mail", NULL
 };
 
 static int
@@ -140,7 +143,7 @@ admin_guard(struct req *r, const struct route *route)
 		if (rc == 0)
 			return resp_redirect(r, 303, "/admin/login");
 	}
-	if ((route->flags & (ADMIN_CSRF | ADMIN_ORIGIN)) && !same_origin(r))
+	if ((route->flags & (ADMIN_CSRF | ADMIN_ORIGIN)) && r->method == HTTP_POST && !same_origin(r))
 		return 403;
 	if (route->flags & ADMIN_CSRF) {
 		if ((rc = req_read_form(r, ADMIN_FORM_LIMIT)) != 0)
@@ -387,6 +390,14 @@ admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int
 	mu_set_int(ctx, "page", page);
 }
 
+/* After a POST (a moderation) the mail worker may have work. */
+static void
+admin_after_response(struct req *r)
+{
+	if (r->method == HTTP_POST)
+		mailer_kick(r->cfg);
+}
+
 /*
  * Referrer-Policy is same-origin, not no-referrer: under no-referrer
  * browsers send "Origin: null" with every form POST, which the origin
@@ -409,4 +420,6 @@ const struct app admin_app = {
 	.guard = admin_guard,
 	.after = NULL,
 	.error_page = admin_error_page,
+	.start = mailer_start,
+	.after_response = admin_after_response,
 };

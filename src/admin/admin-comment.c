@@ -9,6 +9,7 @@
 #include "comments.h"
 #include "config.h"
 #include "db.h"
+#include "mailer.h"
 #include "posts.h"
 #include "render.h"
 #include "sessions.h"
@@ -206,6 +207,9 @@ admin_comment_reply(struct req *r)
 	}
 	if (rc == STORE_OK)
 		rc = comments_insert(r->db, &c);
+	/* The post's followers hear of the answer, as of any published comment. */
+	if (rc == STORE_OK)
+		rc = mailer_comment_stored(r->db, r->cfg, &c, r->now);
 	if (rc == STORE_OK)
 		rc = audit_add_change(r->db, r->now, r->session->user_name, "reply", c.id, "",
 				      arena_printf(r->arena, "to #%lld by %s", (long long)parent.id,

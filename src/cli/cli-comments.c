@@ -11,10 +11,12 @@
 #include "comments.h"
 #include "log.h"
 #include "moderation.h"
+#include "mailqueue.h"
+#include "subscriptions.h"
 #include "render.h"
 
 #define USAGE "usage: parley comments list [--status pending|approved|rejected|spam]" \
-	" | approve|reject|spam|delete ID... | erase --email ADDRESS"
+	" | approve|reject|spam|delete ID... | erase --email ADDRESS | export --email ADDRESS"
 /* Characters of the body's first line that `list` shows. */
 #define LIST_EXCERPT 60
 
@@ -149,6 +151,7 @@ comments_change_cmd(struct cli *c, int argc, char **argv)
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	actor = cli_actor(&c->arena);
+	c->mail_kick = 1;
 	for (i = 1; i < argc; i++) {
 		id = ids[i];
 		rc = db_begin(c->db);
@@ -170,29 +173,63 @@ comments_change_cmd(struct cli *c, int argc, char **argv)
 	return status;
 }
 
-static int
-comments_erase_cmd(struct cli *c, int argc, char **argv)
+/* The ADDRESS of "--email ADDRESS" or "--email=ADDRESS" as the only argument; NULL when absent. */
+static const char *
+email_argument(int argc, char **argv)
 {
 	const char *email = NULL;
-	int count;
 
 	if (argc == 3 && strcmp(argv[1], "--email") == 0)
 		email = argv[2];
 	else if (argc == 2 && strncmp(argv[1], "--email=", 8) == 0)
 		email = argv[1] + 8;
-	if (email == NULL || *email == '\0') {
+	return email != NULL && *email != '\0' ? email : NULL;
+}
+
+/* Comments, subscriptions and queued mail of one address, in one transaction. */
+static int
+comments_erase_cmd(struct cli *c, int argc, char **argv)
+{
+	const char *email = email_argument(argc, argv);
+	int count, subs, mails;
+
+	if (email == NULL) {
 		log_error("usage: parley comments erase --email ADDRESS");
 		return CLI_USAGE;
 	}
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
 	if (db_begin(c->db) != STORE_OK || comments_erase_email(c->db, email, &count) != STORE_OK ||
-	    db_commit(c->db) != STORE_OK) {
+	    subscriptions_erase_email(c->db, email, &subs) != STORE_OK ||
+	    mailqueue_erase_rcpt(c->db, email, &mails) != STORE_OK || db_commit(c->db) != STORE_OK) {
 		db_rollback(c->db);
-		log_error("could not erase the comments of %s", email);
+		log_error("could not erase the data of %s", email);
 		return CLI_FAILED;
 	}
 	printf("erased %d comment%s\n", count, count == 1 ? "" : "s");
+	if (subs > 0 || mails > 0)
+		printf("erased %d subscription%s and %d mail%s\n", subs, subs == 1 ? "" : "s",
+		       mails, mails == 1 ? "" : "s");
+	return CLI_OK;
+}
+
+/* That commenter's comments and subscriptions as JSON on stdout. */
+static int
+comments_export_cmd(struct cli *c, int argc, char **argv)
+{
+	const char *email = email_argument(argc, argv), *json;
+
+	if (email == NULL) {
+		log_error("usage: parley comments export --email ADDRESS");
+		return CLI_USAGE;
+	}
+	if (cli_open_db(c, CLI_READ) != CLI_OK)
+		return CLI_FAILED;
+	if (comments_export_email(c->db, &c->arena, email, &json) != STORE_OK) {
+		log_error("could not export the data of %s", email);
+		return CLI_FAILED;
+	}
+	printf("%s\n", json);
 	return CLI_OK;
 }
 
@@ -213,6 +250,8 @@ cli_comments(struct cli *c, int argc, char **argv)
 		return comments_list_cmd(c, argc, argv);
 	if (strcmp(argv[0], "erase") == 0)
 		return comments_erase_cmd(c, argc, argv);
+	if (strcmp(argv[0], "export") == 0)
+		return comments_export_cmd(c, argc, argv);
 	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
 		if (strcmp(argv[0], changes[i]) == 0)
 			return comments_change_cmd(c, argc, argv);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "log.h"
+#include "mailer.h"
 
 static const char usage_text[] =
 	"usage: parley [--db PATH] [--config FILE] COMMAND [ARGS]\n"
@@ -24,6 +25,9 @@ static const char usage_text[] =
 	"  comments list [--status S]      S: pending, approved, rejected, spam\n"
 	"  comments approve|reject|spam|delete ID...\n"
 	"  comments erase --email ADDRESS  remove one commenter's personal data\n"
+	"  comments export --email ADDRESS that commenter's comments and subscriptions (JSON)\n"
+	"  mail queue                      the outgoing mail: waiting, failed, lately sent\n"
+	"  mail retry                      send every waiting and failed message now\n"
 	"  backup [--force] FILE           online backup to FILE\n"
 	"  check                           integrity and foreign-key check\n"
 	"\n"
@@ -45,6 +49,7 @@ static const struct subcommand {
 	{ "import", cli_import },
 	{ "import-wordpress", cli_import_wordpress },
 	{ "comments", cli_comments },
+	{ "mail", cli_mail },
 	{ "backup", cli_backup },
 	{ "check", cli_check },
 };
@@ -196,6 +201,9 @@ main(int argc, char **argv)
 	rc = sub->run(&c, nargs, args);
 done:
 	db_close(c.db);
+	/* Mail the command caused leaves from a detached process: nobody waits for the mailer. */
+	if (c.mail_kick)
+		mailer_kick(&c.cfg);
 	arena_free(&c.arena);
 	config_free(&c.cfg);
 	free(args);

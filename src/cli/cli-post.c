@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "frontmatter.h"
 #include "log.h"
+#include "mailer.h"
 #include "posts.h"
 #include "render.h"
 
@@ -19,8 +20,9 @@ cli_post_add_file(struct cli *c, const char *path)
 	struct post_input in;
 	char err[512], *text;
 	size_t len = 0;
+	struct post old;
 	int64_t id;
-	int created;
+	int created, before;
 
 	if ((text = cli_read_file(&c->arena, path, POST_FILE_MAX, &len)) == NULL)
 		return CLI_FAILED;
@@ -39,10 +41,18 @@ cli_post_add_file(struct cli *c, const char *path)
 	in.tags = fm.tags;
 	in.ntags = fm.ntags;
 	in.allow_raw_html = c->cfg.allow_raw_html;
-	if (posts_save(c->db, &in, &id, &created) != STORE_OK) {
+	/* Published for the first time (new, or a draft no longer): subscribers hear of it, once. */
+	before = posts_get(c->db, &c->arena, fm.slug, 1, &old);
+	if (before == STORE_ERR || db_begin(c->db) != STORE_OK ||
+	    posts_save(c->db, &in, &id, &created) != STORE_OK ||
+	    (!in.draft && (before == STORE_NOTFOUND || old.draft) &&
+	    mailer_post_published(c->db, &c->cfg, id, time(NULL)) != STORE_OK) ||
+	    db_commit(c->db) != STORE_OK) {
+		db_rollback(c->db);
 		log_error("%s: could not save post %s", path, fm.slug);
 		return CLI_FAILED;
 	}
+	c->mail_kick = 1;
 	printf("%s %s\n", created ? "added" : "updated", fm.slug);
 	return CLI_OK;
 }

@@ -39,6 +39,11 @@ static const struct config_key {
 	{ "mail_from", KIND_STR, offsetof(struct config, mail_from), 0, 0 },
 	{ "mail_command", KIND_STR, offsetof(struct config, mail_command), 0, 0 },
 	{ "moderator_emails", KIND_STR, offsetof(struct config, moderator_emails), 0, 0 },
+	{ "mail_digest_minutes", KIND_INT, offsetof(struct config, mail_digest_minutes), 0, 1440 },
+	{ "mail_per_address_per_day", KIND_INT, offsetof(struct config, mail_per_address_per_day), 1, 10000 },
+	{ "mail_retry_seconds", KIND_INT, offsetof(struct config, mail_retry_seconds), 1, 86400 },
+	{ "mail_max_tries", KIND_INT, offsetof(struct config, mail_max_tries), 1, 100 },
+	{ "mail_timeout_seconds", KIND_INT, offsetof(struct config, mail_timeout_seconds), 1, 3600 },
 	{ "min_form_seconds", KIND_INT, offsetof(struct config, min_form_seconds), 0, 3600 },
 	{ "comments_per_minute", KIND_INT, offsetof(struct config, comments_per_minute), 1, 10000 },
 	{ "login_failures", KIND_INT, offsetof(struct config, login_failures), 1, 10000 },
@@ -81,6 +86,11 @@ config_defaults(struct config *c)
 	c->mail_from = xstrdup("");
 	c->mail_command = xstrdup("/usr/sbin/sendmail -t -i");
 	c->moderator_emails = xstrdup("");
+	c->mail_digest_minutes = 10;
+	c->mail_per_address_per_day = 20;
+	c->mail_retry_seconds = 60;
+	c->mail_max_tries = 8;
+	c->mail_timeout_seconds = 60;
 	c->min_form_seconds = 3;
 	c->comments_per_minute = 5;
 	c->login_failures = 5;

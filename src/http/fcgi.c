@@ -446,6 +446,8 @@ worker_main(void *arg)
 		log_request(&r, sent, elapsed_us(&started), expired);
 		FCGX_Finish_r(&fr);
 		expired |= watch_end(w);
+		if (app->after_response != NULL)
+			app->after_response(&r);
 		/* Kept by the web server (fastcgi_keep_conn): watch it again. */
 		if (fr.ipcFd >= 0) {
 			if (expired)
@@ -501,6 +503,8 @@ serve_cgi(const struct app *app, const struct config *cfg, const struct mu_set *
 		fwrite(body.data ? body.data : "", 1, body.len, stdout);
 	fflush(stdout);
 	app->worker_close(&r);
+	if (app->after_response != NULL)
+		app->after_response(&r);
 out:
 	arena_free(&arena);
 	buf_free(&headers);
@@ -833,7 +837,6 @@ http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
 	}
 	/* After FCGX_Init, which installs handlers of its own. */
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN);   /* mail commands are reaped by the kernel */
 	if (open_listener(cfg, &fd) != 0)
 		return 2;
 	if (drop_root(cfg) != 0)
@@ -867,6 +870,11 @@ http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
 	sigaddset(&signals, SIGINT);
 	sigaddset(&signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	/* Background work (the mail worker) starts with the same mask. */
+	if (app->start != NULL && app->start(cfg) != 0) {
+		free(workers);
+		goto out;
+	}
 	srv.running = n;
 	for (i = 0; i < n; i++) {
 		workers[i].srv = &srv;

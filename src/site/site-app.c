@@ -8,6 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "mailer.h"
 
 #include <sodium.h>
 
@@ -26,12 +27,14 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/subscribe", site_subscribe, SITE_CACHEABLE },
 	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
+	{ HTTP_GET | HTTP_POST, "/subscriptions/confirm", site_subscription_confirm, 0 },
+	{ HTTP_GET | HTTP_POST, "/subscriptions/unsubscribe", site_subscription_unsubscribe, 0 },
 };
 
 /* Pages, and the partials they share: a missing partial would render as nothing. */
 static const char *const site_templates[] = {
 	"index", "post", "search", "error", "comment_edit", "tags", "subscribe", "feed", "comments_feed", "sitemap",
-	"layout_head", "layout_foot", "post_meta", "tag_list", "pager", NULL
+	"layout_head", "layout_foot", "post_meta", "tag_list", "pager", "subscription", NULL
 };
 
 static int
@@ -76,6 +79,14 @@ site_after(struct req *r)
 		if (st == NULL || db_exec_stmt(r->db, st) != STORE_OK)
 			db_rollback(r->db);
 	}
+}
+
+/* After a POST (a comment, a subscription) the mail worker may have work. */
+static void
+site_after_response(struct req *r)
+{
+	if (r->method == HTTP_POST)
+		mailer_kick(r->cfg);
 }
 
 static void
@@ -171,4 +182,6 @@ const struct app site_app = {
 	.guard = site_guard,
 	.after = site_after,
 	.error_page = site_error_page,
+	.start = mailer_start,
+	.after_response = site_after_response,
 };

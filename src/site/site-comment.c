@@ -14,6 +14,7 @@
 #include "db.h"
 #include "log.h"
 #include "mail.h"
+#include "mailer.h"
 #include "moderation.h"
 #include "posts.h"
 #include "ratelimit.h"
@@ -197,25 +198,29 @@ form_spam_reason(struct req *r, const struct post *p)
 	return NULL;
 }
 
-/* Tell the moderators (moderator_emails) that a comment waits for them. */
+/*
+ * The subscribe_comments and subscribe_posts boxes (only while mail is on):
+ * ticked ones go into f, and need an email we can mail (else an error on
+ * the email field).
+ */
 static void
-notify_moderators(struct req *r, const struct post *p, const struct comment *c)
+subscribe_check(struct req *r, struct comment_form *f)
 {
-	struct buf body = BUF_INIT;
+	const char *email = f->value[COMMENT_FIELD_EMAIL];
 
-	if (*r->cfg->moderator_emails == '\0')
+	if (!mailer_enabled(r->cfg))
 		return;
-	buf_printf(&body, "A new comment on \"%s\" is waiting for moderation.\n\n", p->title);
-	buf_printf(&body, "Author:  %s\n", c->author);
-	if (*c->email != '\0')
-		buf_printf(&body, "Email:   %s\n", c->email);
-	if (*c->url != '\0')
-		buf_printf(&body, "Website: %s\n", c->url);
-	buf_printf(&body, "Post:    %s/posts/%s\n\n%s\n\n-- \nModerate: %s/admin/\n",
-		   r->cfg->base_url, p->slug, c->body_md, r->cfg->base_url);
-	mail_moderators(r->cfg, arena_printf(r->arena, "[%s] New comment on \"%s\"",
-					     r->cfg->site_title, p->title), body.data);
-	buf_free(&body);
+	f->subscribe_comments = req_form(r, "subscribe_comments") != NULL;
+	f->subscribe_posts = req_form(r, "subscribe_posts") != NULL;
+	if ((!f->subscribe_comments && !f->subscribe_posts) || f->error[COMMENT_FIELD_EMAIL])
+		return;
+	if (email == NULL || *email == '\0')
+		f->error[COMMENT_FIELD_EMAIL] = "Give your email to be notified by mail.";
+	else if (!mail_address_valid(email))
+		f->error[COMMENT_FIELD_EMAIL] = "Mail cannot be sent to this address.";
+	else
+		return;
+	f->nerrors++;
 }
 
 /* n with thousands separators ("10,000"), in the arena. */
@@ -322,6 +327,7 @@ site_comment_post(struct req *r)
 	site_comment_form_read(r, &f);
 	if ((rc = site_comment_validate(r, &f)) == 413)
 		return site_comment_refill(r, &p, &f, 413, NULL);
+	subscribe_check(r, &f);
 	if (rc == 0 && f.parent_id > 0) {
 		int ok = parent_ok(r, p.id, f.parent_id);
 		if (ok < 0)
@@ -380,13 +386,16 @@ site_comment_post(struct req *r)
 			    retry_after == 1 ? "" : "s"));
 		}
 	}
-	if (comments_insert(r->db, &c) != STORE_OK || db_commit(r->db) != STORE_OK) {
+	/* What the comment causes by mail is recorded with it (sent after the response). */
+	if (comments_insert(r->db, &c) != STORE_OK ||
+	    mailer_comment_stored(r->db, r->cfg, &c, r->now) != STORE_OK ||
+	    (c.status != COMMENT_SPAM &&
+	    mailer_subscribe(r->db, r->arena, r->cfg, c.email, p.id, f.subscribe_comments,
+			     f.subscribe_posts, ip_hash, r->now) == STORE_ERR) ||
+	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		return 500;
 	}
-
-	if (c.status == COMMENT_PENDING)
-		notify_moderators(r, &p, &c);
 
 	if (req_form(r, "remember") != NULL)
 		resp_cookie(r, READER_COOKIE, comment_reader_make(r->arena, c.author, c.email, c.url),
@@ -593,6 +602,9 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 	mu_set_bool(m, "has_field_errors", mu_list_len(errors) > 0);
 	mu_set_bool(m, "has_errors", mu_list_len(errors) > 0 ||
 		    (state != NULL && state->message != NULL));
+	mu_set_bool(m, "mail", mailer_enabled(r->cfg));
+	mu_set_bool(m, "subscribe_comments", f && f->subscribe_comments);
+	mu_set_bool(m, "subscribe_posts", f && f->subscribe_posts);
 
 	/* A reply: the refilled parent field, else ?reply=ID from the Reply link. */
 	if (f != NULL)

@@ -349,6 +349,40 @@ out:
 }
 
 int
+comments_export_email(struct db *db, struct arena *a, const char *email, const char **json)
+{
+	/* SQLite writes the JSON, so every string is escaped by its rules. */
+	static const char sql[] =
+		"SELECT json_object("
+		" 'email', ?1,"
+		" 'comments', (SELECT json_group_array(json_object("
+		"   'id', c.id, 'post', p.slug, 'post_title', p.title, 'status', c.status,"
+		"   'author', c.author, 'email', c.email, 'url', c.url, 'body', c.body_md,"
+		"   'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at, 'unixepoch')))"
+		"   FROM (SELECT * FROM comments WHERE email <> '' AND email = ?1 COLLATE NOCASE"
+		"   ORDER BY created_at, id) c JOIN posts p ON p.id = c.post_id),"
+		" 'subscriptions', (SELECT json_group_array(json_object("
+		"   'kind', s.kind, 'post', p.slug, 'post_title', p.title,"
+		"   'confirmed', u.confirmed_at IS NOT NULL,"
+		"   'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', s.created_at, 'unixepoch')))"
+		"   FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id"
+		"   LEFT JOIN posts p ON p.id = s.post_id WHERE u.email = ?1))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*json = arena_strdup(a, db_col_text(st, 0));
+	else
+		db_log_error(db, "exporting a commenter's data");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
+}
+
+int
 comments_blocked(struct db *db, const char *ip_hash, const char *email)
 {
 	static const char sql[] =

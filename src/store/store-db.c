@@ -98,6 +98,29 @@ db_exec_change(struct db *db, sqlite3_stmt *st)
 }
 
 int
+db_exec_count(struct db *db, sqlite3_stmt *st, int *changed)
+{
+	int rc = db_exec_stmt(db, st);
+
+	*changed = rc == STORE_OK ? sqlite3_changes(db->handle) : 0;
+	return rc;
+}
+
+int
+db_exists(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_log_error(db, what);
+	return STORE_ERR;
+}
+
+int
 db_begin(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");

@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "subscriptions.h"
 
 static const char sql_rule_get[] = "SELECT value FROM settings WHERE key = ?";
 static const char sql_rule_set[] =
@@ -217,21 +218,13 @@ email_known(struct db *db, const char *email)
 	static const char sql[] =
 		"SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1";
 	sqlite3_stmt *st;
-	int rc;
 
 	if (email == NULL || *email == '\0')
 		return 0;
 	if ((st = db_stmt(db, sql)) == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	db_log_error(db, "known email");
-	return STORE_ERR;
+	return db_exists(db, st, "known email");
 }
 
 enum comment_status
@@ -262,6 +255,9 @@ moderation_classify(struct db *db, const struct moderation_input *in, const char
 		why = "too many links";
 	} else if (rules.auto_approve_known) {
 		known = email_known(db, in->email);
+		/* An address its owner confirmed by a mailed link is known too. */
+		if (known == 0)
+			known = subscribers_confirmed(db, in->email);
 		if (known == 1)
 			status = COMMENT_APPROVED;
 	}
