@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -416,7 +417,9 @@ mail_run(const char *command, const char *message, size_t len, int timeout_secon
 	int64_t deadline = monotonic_ms() + (int64_t)timeout_seconds * 1000;
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
+	/* Its stdin is a socket, so a command that stops reading is EPIPE, never SIGPIPE. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 ||
+	    pipe2(outp, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail_pipes;
 	}
@@ -483,7 +486,8 @@ mail_run(const char *command, const char *message, size_t len, int timeout_secon
 			nanosleep(&ts, NULL);
 		}
 		if (in[1] >= 0) {
-			ssize_t wrote = write(in[1], message + off, len - off);
+			ssize_t wrote = send(in[1], message + off, len - off,
+					     MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (wrote > 0)
 				off += (size_t)wrote;
 			if (off == len || (wrote < 0 && errno != EAGAIN && errno != EINTR)) {

@@ -412,5 +412,40 @@ def test_mail_off_without_mail_from():
         assert db_one(s, "SELECT count(*) FROM mail_events")[0] == 0
 
 
+def test_plain_cgi_mails_after_exiting():
+    """Plain CGI has no worker thread: a detached process sends, the request never waits."""
+    import subprocess
+    from harness import CgiResponse
+    from responder_util import BLOG, clean_env, user_flag
+
+    def cgi(s, method, uri, body=b""):
+        env = clean_env()
+        path, _, query = uri.partition("?")
+        env.update(REQUEST_METHOD=method, REQUEST_URI=uri, QUERY_STRING=query,
+                   SCRIPT_NAME=path, GATEWAY_INTERFACE="CGI/1.1", SERVER_PROTOCOL="HTTP/1.1",
+                   SERVER_NAME="127.0.0.1", SERVER_PORT="80", REMOTE_ADDR="127.0.0.1",
+                   HTTP_HOST="127.0.0.1", CONTENT_LENGTH=str(len(body)),
+                   CONTENT_TYPE="application/x-www-form-urlencoded")
+        start = time.monotonic()
+        res = subprocess.run([BLOG, "--config", s.conf_path] + user_flag(), env=env,
+                             input=body, capture_output=True, timeout=30)
+        assert res.returncode == 0, res.stderr
+        return CgiResponse(res.stdout), time.monotonic() - start
+
+    with SmtpSink() as sink, Site(serve=False, conf=mail_conf(
+            sink, moderator_emails=MODS[0],
+            mail_command="sleep 3; " + sink.msmtp_command())) as s:
+        slug = s.add_post(title="By CGI", body="One request a process.")
+        page, _ = cgi(s, "GET", "/posts/" + slug)
+        token = re.search(rb'name="token" value="([^"]+)"', page.body).group(1).decode()
+        body = urllib.parse.urlencode({"author": "Ann", "comment": "Over CGI",
+                                       "token": token}).encode()
+        res, took = cgi(s, "POST", "/posts/%s/comments" % slug, body)
+        assert res.status == 303, (res.status, res.body[:300])
+        assert took < 2.5, "the CGI request waited %.1f s for the mailer" % took
+        m = sink.wait(1, to=MODS[0], seconds=20)[0]
+        assert "Over CGI" in body_of(m)
+
+
 if __name__ == "__main__":
     run_tests(globals())
