@@ -9,6 +9,7 @@
 #include "comment_form.h"
 #include "config.h"
 #include "db.h"
+#include "mailer.h"
 #include "moderation.h"
 #include "posts.h"
 #include "render.h"
@@ -138,6 +139,22 @@ previous_version(struct req *r, const struct comment *c)
 }
 
 /*
+ * An approved comment the edit sent back to pending waits for the
+ * moderators again: they are told as of a new one (the mail's link names
+ * the edited text).  Inside the caller's transaction.
+ */
+static int
+held_again(struct req *r, const struct comment *before, enum comment_status status)
+{
+	struct comment c = *before;
+
+	if (status != COMMENT_PENDING || before->status == COMMENT_PENDING)
+		return STORE_OK;
+	c.status = COMMENT_PENDING;
+	return mailer_comment_stored(r->db, r->cfg, &c, r->now);
+}
+
+/*
  * GET, POST /posts/SLUG/comments/ID/edit.  GET shows the form filled with
  * the comment.  POST checks the edit token (403 when forged, stale or for
  * an older text), then the fields as intake does (413 and 422: the edit
@@ -193,6 +210,7 @@ site_comment_edit(struct req *r)
 		      status != t.comment.status ? arena_printf(r->arena, "edit (%s)",
 		      comment_status_name(status)) : "edit", t.comment.id,
 		      previous_version(r, &t.comment)) != STORE_OK ||
+	    held_again(r, &t.comment, status) != STORE_OK ||
 	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		goto busy;

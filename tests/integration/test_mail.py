@@ -391,6 +391,27 @@ def test_failing_mailer_is_retried_then_given_up():
         remove(d)
 
 
+def test_edit_back_to_pending_tells_the_moderators_again():
+    with SmtpSink() as sink, admin_site(conf=mail_conf(sink, moderator_emails=MODS[0],
+                                                       mail_digest_minutes=0)) as s:
+        slug = s.add_post(title="Edited", body="Edits are checked again.")
+        me = s.client()
+        comment(s, slug, client=me, comment="Plain words")
+        cid = db_one(s, "SELECT id FROM comments")[0]
+        first = sink.wait(1, to=MODS[0])[0]
+        s.cli("comments", "approve", cid)
+        form = me.form("/posts/%s/comments/%d/edit" % (slug, cid), form_id="comment-edit-form")
+        res = form.submit({"comment": "Now with a link https://spam.example/"})
+        assert res.status == 303, res.status
+        assert db_one(s, "SELECT status FROM comments")[0] == "pending"
+        again = sink.wait(2, to=MODS[0])[1]
+        assert "https://spam.example/" in body_of(again), body_of(again)
+        # The first mail's link named the old text: void; the new one works.
+        c = s.client()
+        assert c.get(path_of(s, link(first, "/admin/mail/"))).status == 410
+        assert c.get(path_of(s, link(again, "/admin/mail/"))).status == 200
+
+
 def test_daily_limit_per_address():
     with SmtpSink() as sink, Site(conf=mail_conf(sink, moderator_emails=MODS[0],
                                                  mail_digest_minutes=0,
