@@ -37,12 +37,22 @@ clean_copy(struct buf *b, const char *s)
 		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
 }
 
+/* Words longer than this cannot be folded into a line: such values are encoded, which splits them. */
+#define FOLD_WORD_MAX 200
+
+/* Can s go out as it is: ASCII, with no word too long to fold? */
 static int
 is_ascii(const char *s)
 {
-	for (; *s != '\0'; s++)
+	size_t word = 0;
+
+	for (; *s != '\0'; s++) {
 		if ((unsigned char)*s >= 0x80)
 			return 0;
+		word = *s == ' ' ? 0 : word + 1;
+		if (word > FOLD_WORD_MAX)
+			return 0;
+	}
 	return 1;
 }
 
@@ -171,7 +181,7 @@ put_address(struct buf *out, const char *name, const char *display, const char *
 	clean_copy(&d, display);
 	clean_copy(&a, addr);
 	buf_printf(out, "%s: ", name);
-	if (d.len > 0 && is_ascii(d.data)) {
+	if (d.len > 0 && d.len <= FOLD_WORD_MAX && is_ascii(d.data)) {
 		buf_putc(out, '"');
 		for (i = 0; i < d.len; i++) {
 			if (d.data[i] == '"' || d.data[i] == '\\')
