@@ -56,6 +56,7 @@ int cli_check(struct cli *c, int argc, char **argv);
 int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/cli-comments.c */
 int cli_mail(struct cli *c, int argc, char **argv);               /* src/cli/cli-mail.c */
 int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/cli-wordpress.c */
+int cli_spam(struct cli *c, int argc, char **argv);               /* src/cli/cli-spam.c */
 
 /*
  * Publish or update one Markdown post file (src/cli/cli-post.c), printing

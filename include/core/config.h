@@ -36,6 +36,8 @@ struct config {
 	int mail_timeout_seconds;   /* 60: mail_command is killed past this */
 	int min_form_seconds;       /* 3 */
 	int comments_per_minute;    /* 5, per address */
+	double spam_threshold;      /* 0.9: above this a comment is filed as spam */
+	int spam_min_examples;      /* 20 decisions of each class before the classifier acts */
 	int login_failures;         /* 5 per 15 minutes, per user and per address */
 	int allow_raw_html;         /* raw HTML in posts (never in comments): 0 */
 	int trash_days;             /* deleted comments are purged after this many days: 30 */

@@ -36,6 +36,11 @@ enum comment_token_rc {
 /* Check a submitted token for post_id at now.  Constant-time tag comparison. */
 enum comment_token_rc comment_token_check(const unsigned char *secret, const char *token,
 					  int64_t post_id, time_t now, int min_seconds);
+/*
+ * When a token says it was issued, unchecked: only for a token that
+ * comment_token_check accepted.  -1 when it cannot be read.
+ */
+time_t comment_token_issued(const char *token);
 /* A short phrase for spam_reason ("honeypot", "expired form token", ...). */
 const char *comment_token_reason(enum comment_token_rc rc);
 

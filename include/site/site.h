@@ -78,18 +78,21 @@ int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
  * site_comment_form_read fills f's values from the request's form fields
  * (author, email, url, comment, parent), not yet validated.
  * site_comment_classify is the one place new and edited comments meet the
- * moderation rules (and whatever else decides spam): the status they get,
- * *reason a phrase for spam_reason.  site_comment_editable: is c still
+ * moderation rules and the spam classifier (moderation_classify, with the
+ * configuration's spam_threshold and spam_min_examples; in->form_seconds -1
+ * when unknown): the status they get, *reason a phrase for spam_reason,
+ * *verdict (may be NULL) the whole verdict with the classifier's score.  site_comment_editable: is c still
  * within edit_minutes and in a status its author may edit (the caller
  * checks it is theirs)?  site_comment_limit_text: "at most 10,000
  * characters", the limit as forms state it.
  */
 struct moderation_input;
+struct moderation_verdict;
 int site_load_post(struct req *r, struct post *p);
 int site_comment_is_mine(struct req *r, int64_t id);
 void site_comment_form_read(struct req *r, struct comment_form *f);
 enum comment_status site_comment_classify(struct req *r, const struct moderation_input *in,
-					  const char **reason);
+					  const char **reason, struct moderation_verdict *verdict);
 int site_comment_editable(const struct req *r, const struct comment *c);
 /*
  * comment_form_validate under max_comment_bytes; a comment over it is 413

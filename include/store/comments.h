@@ -60,8 +60,8 @@ int comments_insert(struct db *db, struct comment *c);
 /*
  * A commenter's edit at edited_at: new author, url and body (body_html
  * rendered again with MARKDOWN_COMMENT), the status and spam_reason the
- * rules gave it.
- * Runs in the caller's transaction when one is open.  STORE_OK,
+ * rules gave it.  The spam classifier forgets what it learned from the
+ * old text.  Runs in the caller's transaction when one is open.  STORE_OK,
  * STORE_NOTFOUND or STORE_ERR.
  */
 int comments_update_text(struct db *db, int64_t id, const char *author, const char *url,

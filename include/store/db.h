@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct spam_model;
+
 /* What store functions return. */
 enum store_rc {
 	STORE_OK = 0,
@@ -15,7 +17,7 @@ enum store_rc {
 };
 
 #define DB_SECRET_BYTES 32
-#define DB_STMT_CACHE 128
+#define DB_STMT_CACHE 256
 
 /*
  * One connection, owned by one thread.  Statements are prepared once per
@@ -30,6 +32,9 @@ struct db {
 	} cache[DB_STMT_CACHE];
 	unsigned char secret[DB_SECRET_BYTES];  /* the site secret, read at open */
 	int has_secret;
+	/* The spam classifier's counts as this connection last read them (spam.h). */
+	struct spam_model *spam_model;
+	int64_t spam_generation, spam_epoch;
 };
 
 enum db_open_mode {
@@ -94,6 +99,15 @@ int db_exec(struct db *db, const char *sql);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+/*
+ * A unit of work that nests: a transaction of its own (BEGIN IMMEDIATE)
+ * when none is open, *own set; else a savepoint inside the caller's.
+ * db_work_end commits (or releases) when rc is STORE_OK, else undoes the
+ * work, and returns rc (STORE_ERR when the commit fails).
+ */
+int db_work_begin(struct db *db, int *own);
+int db_work_end(struct db *db, int own, int rc);
 
 /* Log SQLite's last error for this connection with context. */
 void db_log_error(struct db *db, const char *what);

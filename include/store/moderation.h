@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "comments.h"
 #include "db.h"
+#include "spam.h"
 
 /* Longest blocked-words list kept, in bytes. */
 #define MODERATION_WORDS_MAX 20000
@@ -51,29 +52,41 @@ int moderation_block_get(struct db *db, struct arena *a, int64_t id, struct mode
 /* Remove one block: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
 int moderation_block_remove(struct db *db, int64_t id);
 
-/* What intake knows of a new comment, for moderation_classify. */
+/* What intake (or an edit) knows of a comment, for moderation_classify. */
 struct moderation_input {
 	const char *author;
 	const char *email;          /* "" when none */
 	const char *url;            /* "" when none */
 	const char *ip_hash;        /* keyed address hash, "" when unknown */
 	const char *body_md;
+	int form_seconds;           /* from the form being served to its post; -1 unknown */
+	double spam_threshold;      /* the configuration's spam_threshold */
+	int spam_min_examples;      /* and spam_min_examples */
+};
+
+/* What moderation_classify decided. */
+struct moderation_verdict {
+	enum comment_status status;
+	const char *reason;         /* for spam_reason: "" unless status is COMMENT_SPAM */
+	struct spam_verdict spam;   /* the classifier's score (spam.acting 0 while it holds back) */
 };
 
 /*
- * The status a new comment is stored with under the rules, in this order:
- * a blocked address or email, a blocked word (in the author, email, url or
- * body, ignoring ASCII case) or more links than the limit: COMMENT_SPAM;
- * an email that already has an approved comment, or that its owner
- * confirmed through a mailed link, while auto-approval is on:
- * COMMENT_APPROVED; otherwise COMMENT_PENDING.  *reason (may be NULL)
- * receives a static phrase for spam_reason, "" when not spam.  A database
- * error logs and holds the comment (COMMENT_PENDING): a person decides.
- * Comment intake (src/site/site-comment.c) calls this for every comment that
- * passed its own checks.
+ * The status a comment is stored with, in this order: a blocked address or
+ * email, a blocked word (in the author, email, url or body, ignoring ASCII
+ * case) or more links than the limit: COMMENT_SPAM; the classifier's
+ * probability above spam_threshold once it has learned spam_min_examples
+ * of each class: COMMENT_SPAM, the reason naming the probability and the
+ * features that weighed most; an email that already has an approved
+ * comment, or that its owner confirmed through a mailed link, while
+ * auto-approval is on: COMMENT_APPROVED; otherwise
+ * COMMENT_PENDING.  Strings in a.  A database error logs and holds the
+ * comment (COMMENT_PENDING): a person decides.  Reads only.  Comment intake
+ * (src/site/site-comment.c) calls this for every comment that passed its own
+ * checks; an edit should call it too.
  */
-enum comment_status moderation_classify(struct db *db, const struct moderation_input *in,
-					const char **reason);
+void moderation_classify(struct db *db, struct arena *a, const struct moderation_input *in,
+			 struct moderation_verdict *out);
 
 /*
  * The moderation actions of the web queue and the command line: "approve",

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "render.h"
+#include "spam.h"
 
 /* Hosts listed on a card; links beyond these are only counted. */
 #define CARD_HOSTS_MAX 5
@@ -51,7 +52,9 @@ actions_for(struct req *r, enum comment_status status)
 			continue;
 		m = mu_list_push_map(l);
 		mu_set_str(m, "action", a->name);
-		mu_set_str(m, "label", a->label);
+		/* On the spam list, approving is the one-click rescue: it also retrains. */
+		mu_set_str(m, "label", status == COMMENT_SPAM && a->kind == ADMIN_ACT_STATUS &&
+			   a->status == COMMENT_APPROVED ? "Not spam: approve" : a->label);
 		mu_set_bool(m, "danger", a->kind == ADMIN_ACT_TRASH || a->status == COMMENT_SPAM);
 	}
 	return l;
@@ -218,12 +221,64 @@ filter_value(struct req *r, const char *name, size_t max, struct list_query *q, 
 }
 
 /* One page of comments: the queue, a status, or a filter. */
+/* Probabilities at or above this are grouped as likely spam in the lists of pending comments. */
+#define LIKELY_SPAM 0.5
+
+/*
+ * The classifier's view of a pending comment on its card, from the counts
+ * as they are now (so the queue follows every decision): its probability
+ * and, when it looks like spam, why.  Returns 1 when likely spam.
+ */
+static int
+spam_view(struct req *r, const struct comment *c, struct mu_map *m)
+{
+	struct spam_settings settings = { r->cfg->spam_threshold, r->cfg->spam_min_examples };
+	struct spam_standing standing;
+	struct spam_comment sc;
+	struct spam_verdict v;
+	int likely;
+
+	if (spam_standing_get(r->db, c->id, &standing) != STORE_OK)
+		return 0;
+	sc.author = c->author;
+	sc.email = c->email;
+	sc.url = c->url;
+	sc.body_md = c->body_md;
+	sc.form_seconds = standing.form_seconds;
+	if (spam_classify(r->db, r->arena, &sc, &settings, &v) != STORE_OK || v.ham + v.spam == 0)
+		return 0;
+	likely = v.probability >= LIKELY_SPAM;
+	mu_set_str(m, "spam_probability", arena_printf(r->arena, "%.0f%%", v.probability * 100.0));
+	mu_set_bool(m, "likely", likely);
+	/* The reason without its "classifier: N% spam; " head. */
+	mu_set_str(m, "spam_why", v.reason + strcspn(v.reason, ";") + (strchr(v.reason, ';') ? 2 : 0));
+	return likely;
+}
+
+/* The line above the queue that says what the classifier knows. */
+static const char *
+classifier_line(struct req *r)
+{
+	uint32_t ham, spam, min = (uint32_t)r->cfg->spam_min_examples;
+
+	if (spam_totals(r->db, &ham, &spam) != STORE_OK)
+		return NULL;
+	if (ham >= min && spam >= min)
+		return arena_printf(r->arena, "Spam classifier: learned from %u approved and %u spam"
+				    " comments; it files comments above %.0f%% as spam.",
+				    (unsigned)ham, (unsigned)spam, r->cfg->spam_threshold * 100.0);
+	return arena_printf(r->arena, "Spam classifier: still learning (%u of %u approved and %u of"
+			    " %u spam comments learned); until then it files nothing.",
+			    (unsigned)(ham < min ? ham : min), (unsigned)min,
+			    (unsigned)(spam < min ? spam : min), (unsigned)min);
+}
+
 static int
 comment_list_page(struct req *r, struct list_query *q)
 {
 	struct comment_list list;
 	struct mu_map *ctx;
-	struct mu_list *rows, *statuses;
+	struct mu_list *rows, *statuses, *likely;
 	const char *self = list_self(r, q), *heading;
 	int page = admin_page_number(r), rc, i;
 	size_t k;
@@ -269,13 +324,24 @@ comment_list_page(struct req *r, struct list_query *q)
 	mu_set_str(ctx, "select_all_url", arena_printf(r->arena, "%s%sselect=all%s", r->cfg->mount,
 		   self, page > 1 ? arena_printf(r->arena, "&page=%d", page) : ""));
 	rows = mu_list_new(r->arena);
+	likely = mu_list_new(r->arena);
 	for (k = 0; k < list.len; k++) {
 		/* After acting on a card, the next one (or the one before the last) is in view. */
 		int64_t next = k + 1 < list.len ? list.items[k + 1].id :
 			       k > 0 ? list.items[k - 1].id : 0;
-		mu_list_push(rows, mu_map_value(admin_comment_card(r, &list.items[k], next)));
+		struct mu_map *m = admin_comment_card(r, &list.items[k], next);
+
+		/* Pending comments likely to be spam gather below the others. */
+		if (list.items[k].status == COMMENT_PENDING && spam_view(r, &list.items[k], m))
+			mu_list_push(likely, mu_map_value(m));
+		else
+			mu_list_push(rows, mu_map_value(m));
 	}
+	if (q->is_queue)
+		mu_set_str(ctx, "classifier", classifier_line(r));
 	mu_set_list(ctx, "comments", rows);
+	mu_set_list(ctx, "likely_spam", likely);
+	mu_set_bool(ctx, "has_likely_spam", mu_list_len(likely) > 0);
 	mu_set_int(ctx, "shown", (long long)list.len);
 	mu_set_bool(ctx, "has_comments", list.len > 0);
 	mu_set_list(ctx, "bulk_actions", actions_for(r, q->status < 0 ? COMMENT_STATUS__MAX :

@@ -7,12 +7,14 @@
 
 #include "cli.h"
 #include "log.h"
+#include "spam.h"
 
 /*
  * Create cfg.db when missing (mode 0600) and apply every pending migration.
  * Says "created", "migrated to version N" or "up to date"; running it again
  * is harmless.  The database, -wal and -shm of an older install are made
- * private again (SPEC "Storage"), with a line on stderr saying so.
+ * private again (SPEC "Storage"), with a line on stderr saying so.  The
+ * spam classifier counts the decisions made before it, once.
  */
 int
 cli_init(struct cli *c, int argc, char **argv)
@@ -38,6 +40,11 @@ cli_init(struct cli *c, int argc, char **argv)
 	}
 	if ((applied = db_migrate(c->db, err, sizeof(err))) < 0) {
 		log_error("%s: %s", c->cfg.db, err);
+		return CLI_FAILED;
+	}
+	/* The classifier learns the decisions made before it existed, once. */
+	if (spam_ensure_built(c->db) == STORE_ERR) {
+		log_error("%s: could not count the spam classifier's decisions", c->cfg.db);
 		return CLI_FAILED;
 	}
 	if (!existed)

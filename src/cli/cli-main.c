@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  comments export --email ADDRESS that commenter's comments and subscriptions (JSON)\n"
 	"  mail queue                      the outgoing mail: waiting, failed, lately sent\n"
 	"  mail retry                      send every waiting and failed message now\n"
+	"  spam stats                      the spam classifier: decisions learned, measured accuracy\n"
 	"  backup [--force] FILE           online backup to FILE\n"
 	"  check                           integrity and foreign-key check\n"
 	"\n"
@@ -50,6 +51,7 @@ static const struct subcommand {
 	{ "import-wordpress", cli_import_wordpress },
 	{ "comments", cli_comments },
 	{ "mail", cli_mail },
+	{ "spam", cli_spam },
 	{ "backup", cli_backup },
 	{ "check", cli_check },
 };

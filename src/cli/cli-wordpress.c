@@ -12,6 +12,7 @@
 #include "posts.h"
 #include "ratelimit.h"
 #include "render.h"
+#include "spam.h"
 #include "wxr.h"
 
 /* The largest export read (bigger sites export in parts). */
@@ -171,6 +172,8 @@ import_comments(struct cli *c, const struct xml_node *item, int64_t post_id,
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct wp_comment *w = &list[i];
+		int cls;
+
 		w->c.parent_id = 0;
 		/* A reply keeps its parent when the parent came before it. */
 		for (k = 0; k < i && w->wp_parent > 0; k++)
@@ -178,7 +181,10 @@ import_comments(struct cli *c, const struct xml_node *item, int64_t post_id,
 				w->c.parent_id = map_id[k];
 				break;
 			}
-		if (comments_insert(c->db, &w->c) != STORE_OK) {
+		/* WordPress's approvals and spam are decisions: the classifier learns them. */
+		cls = spam_class_for_status(w->c.status);
+		if (comments_insert(c->db, &w->c) != STORE_OK ||
+		    (cls > 0 && spam_learn(c->db, w->c.id, (enum spam_class)cls) != STORE_OK)) {
 			db_rollback(c->db);
 			log_error("%s: could not store the comments", slug);
 			return -1;

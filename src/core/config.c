@@ -15,7 +15,7 @@
 #error "PARLEY_TEMPLATES_DIR is not defined: build with CMake"
 #endif
 
-enum config_kind { KIND_STR, KIND_INT, KIND_BOOL };
+enum config_kind { KIND_STR, KIND_INT, KIND_BOOL, KIND_FRACTION };
 
 /* Every key the file may hold: one row each, offsets into struct config. */
 static const struct config_key {
@@ -46,6 +46,8 @@ static const struct config_key {
 	{ "mail_timeout_seconds", KIND_INT, offsetof(struct config, mail_timeout_seconds), 1, 3600 },
 	{ "min_form_seconds", KIND_INT, offsetof(struct config, min_form_seconds), 0, 3600 },
 	{ "comments_per_minute", KIND_INT, offsetof(struct config, comments_per_minute), 1, 10000 },
+	{ "spam_threshold", KIND_FRACTION, offsetof(struct config, spam_threshold), 0, 1 },
+	{ "spam_min_examples", KIND_INT, offsetof(struct config, spam_min_examples), 1, 1000000 },
 	{ "login_failures", KIND_INT, offsetof(struct config, login_failures), 1, 10000 },
 	{ "allow_raw_html", KIND_BOOL, offsetof(struct config, allow_raw_html), 0, 1 },
 	{ "trash_days", KIND_INT, offsetof(struct config, trash_days), 1, 36500 },
@@ -93,6 +95,8 @@ config_defaults(struct config *c)
 	c->mail_timeout_seconds = 60;
 	c->min_form_seconds = 3;
 	c->comments_per_minute = 5;
+	c->spam_threshold = 0.9;
+	c->spam_min_examples = 20;
 	c->login_failures = 5;
 	c->trash_days = 30;
 	c->workers = 4;
@@ -161,6 +165,20 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		}
 		*(int *)((char *)c + k->offset) = (int)n;
 		return 0;
+	case KIND_FRACTION: {
+		double d;
+
+		errno = 0;
+		d = strtod(value, &end);
+		/* Strictly between min and max: 0 would file everything, 1 nothing. */
+		if (errno != 0 || end == value || *end != '\0' || !(d > k->min && d < k->max)) {
+			snprintf(err, errlen, "%s must be a number between %d and %d, such as 0.9",
+				 key, k->min, k->max);
+			return -1;
+		}
+		*(double *)((char *)c + k->offset) = d;
+		return 0;
+	}
 	}
 	return -1;
 }

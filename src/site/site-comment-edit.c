@@ -114,7 +114,7 @@ static enum comment_status
 edit_status(struct req *r, const struct comment *old, const struct moderation_input *in,
 	    const char **reason)
 {
-	enum comment_status verdict = site_comment_classify(r, in, reason);
+	enum comment_status verdict = site_comment_classify(r, in, reason, NULL);
 
 	switch (old->status) {
 	case COMMENT_APPROVED:
@@ -199,7 +199,7 @@ site_comment_edit(struct req *r)
 		return edit_page(r, &t, &f, rc, NULL);
 
 	mi = (struct moderation_input){ f.value[COMMENT_FIELD_AUTHOR], t.comment.email,
-		f.value[COMMENT_FIELD_URL], t.comment.ip_hash, f.value[COMMENT_FIELD_COMMENT] };
+		f.value[COMMENT_FIELD_URL], t.comment.ip_hash, f.value[COMMENT_FIELD_COMMENT], -1, 0, 0 };
 	status = edit_status(r, &t.comment, &mi, &reason);
 	if (db_begin(r->db) != STORE_OK)
 		goto busy;

@@ -106,6 +106,18 @@ signed_token_check(const unsigned char *secret, const char *context, const char 
 	return COMMENT_TOKEN_OK;
 }
 
+time_t
+comment_token_issued(const char *token)
+{
+	int64_t post, issued;
+	const char *p;
+
+	if (token == NULL || parse_decimal(token, '.', &post, &p) != 0 ||
+	    parse_decimal(p + 1, '.', &issued, &p) != 0)
+		return (time_t)-1;
+	return (time_t)issued;
+}
+
 const char *
 comment_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
 		   time_t issued)

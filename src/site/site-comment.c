@@ -19,6 +19,7 @@
 #include "posts.h"
 #include "ratelimit.h"
 #include "render.h"
+#include "spam.h"
 
 /* The cookie that lists this browser's own comments (see comment_form.h). */
 #define MINE_COOKIE "parley_mine"
@@ -157,9 +158,19 @@ site_comment_editable(const struct req *r, const struct comment *c)
 }
 
 enum comment_status
-site_comment_classify(struct req *r, const struct moderation_input *in, const char **reason)
+site_comment_classify(struct req *r, const struct moderation_input *in, const char **reason,
+		      struct moderation_verdict *verdict)
 {
-	return moderation_classify(r->db, in, reason);
+	struct moderation_input mi = *in;
+	struct moderation_verdict v;
+
+	mi.spam_threshold = r->cfg->spam_threshold;
+	mi.spam_min_examples = r->cfg->spam_min_examples;
+	if (verdict == NULL)
+		verdict = &v;
+	moderation_classify(r->db, r->arena, &mi, verdict);
+	*reason = verdict->reason;
+	return verdict->status;
 }
 
 /*
@@ -308,8 +319,9 @@ site_comment_post(struct req *r)
 	char ip_hash[RATELIMIT_HASH_HEX];
 	const char *reason, *bucket;
 	int64_t ids[COMMENT_MINE_MAX];
+	struct moderation_verdict verdict;
 	size_t max = (size_t)r->cfg->max_comment_bytes, nids;
-	int rc, retry_after = 0;
+	int rc, retry_after = 0, classified = 0, form_seconds = -1;
 
 	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;
@@ -354,12 +366,18 @@ site_comment_post(struct req *r)
 	c.body_html = NULL;   /* rendered by the store with MARKDOWN_COMMENT */
 	c.created_at = r->now;
 	c.ip_hash = ip_hash;
-	/* The form's defences first, then the moderators' rules and blocks. */
+	/* The form's defences first, then the moderators' rules, blocks and the classifier. */
 	if ((reason = form_spam_reason(r, &p)) != NULL)
 		c.status = COMMENT_SPAM;
 	else {
-		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md };
-		c.status = site_comment_classify(r, &mi, &reason);
+		time_t issued = comment_token_issued(req_form(r, "token"));
+		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md, -1, 0, 0 };
+
+		if (issued >= 0 && r->now >= issued && r->now - issued < 1000000000)
+			mi.form_seconds = (int)(r->now - issued);
+		form_seconds = mi.form_seconds;
+		c.status = site_comment_classify(r, &mi, &reason, &verdict);
+		classified = 1;
 	}
 	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
 
@@ -392,6 +410,7 @@ site_comment_post(struct req *r)
 	    (c.status != COMMENT_SPAM &&
 	    mailer_subscribe(r->db, r->arena, r->cfg, c.email, p.id, f.subscribe_comments,
 			     f.subscribe_posts, ip_hash, r->now) == STORE_ERR) ||
+	    spam_record(r->db, c.id, classified ? &verdict.spam : NULL, form_seconds) != STORE_OK ||
 	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		return 500;

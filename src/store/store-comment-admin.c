@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "spam.h"
 #include "store-comments-rows.h"
 
 /* Words one search may hold: each is one more FTS5 term to intersect. */
@@ -74,14 +75,18 @@ comments_purge_trash(struct db *db, time_t before, int *count)
 		"DELETE FROM comments WHERE status = 'trash' AND trashed_at < ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
+	int rc, own;
+
 	*count = 0;
-	if (st == NULL)
+	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
-	if (db_exec_stmt(db, st) != STORE_OK)
-		return STORE_ERR;
-	*count = sqlite3_changes(db->handle);
-	return STORE_OK;
+	/* Purged comments stop being the classifier's examples. */
+	if ((rc = spam_forget_trash(db, before)) == STORE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+		if ((rc = db_exec_stmt(db, st)) == STORE_OK)
+			*count = sqlite3_changes(db->handle);
+	}
+	return db_work_end(db, own, rc);
 }
 
 int
@@ -92,16 +97,22 @@ comments_edit(struct db *db, int64_t id, const char *author, const char *url,
 		"UPDATE comments SET author = ?, url = ?, body_md = ?, body_html = ?, edited_at = ?"
 		" WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, own;
 
-	if (st == NULL)
+	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
 		return STORE_ERR;
+	/* The admin's fix keeps their decision: the classifier's counts follow the new text. */
+	if ((rc = spam_text_changing(db, id)) != STORE_OK)
+		return db_work_end(db, own, rc);
 	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url ? url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, body_md, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, body_html, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 6, id);
-	return db_exec_change(db, st);
+	if ((rc = db_exec_change(db, st)) == STORE_OK)
+		rc = spam_text_changed(db, id);
+	return db_work_end(db, own, rc);
 }
 
 const char *

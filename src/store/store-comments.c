@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "render.h"
 #include "store-comments-rows.h"
+#include "spam.h"
 
 static const char *const status_names[COMMENT_STATUS__MAX] = {
 	[COMMENT_PENDING] = "pending",
@@ -140,10 +141,16 @@ comments_update_text(struct db *db, int64_t id, const char *author, const char *
 		" status = ?6, spam_reason = ?7, edited_at = ?8 WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char *html;
-	int rc;
+	int rc, own;
 
-	if (st == NULL)
+	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
 		return STORE_ERR;
+	/*
+	 * The decision was about the old text: the comment is no example any
+	 * more (an approved comment edited into spam must not teach "ham").
+	 */
+	if ((rc = spam_learn(db, id, SPAM_CLASS_NONE)) != STORE_OK)
+		return db_work_end(db, own, rc);
 	html = markdown_to_html(body_md, strlen(body_md), MARKDOWN_COMMENT);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
@@ -155,7 +162,7 @@ comments_update_text(struct db *db, int64_t id, const char *author, const char *
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)edited_at);
 	rc = db_exec_change(db, st);
 	free(html);
-	return rc;
+	return db_work_end(db, own, rc);
 }
 
 int
@@ -271,12 +278,19 @@ comments_set_status(struct db *db, int64_t id, enum comment_status status)
 	static const char sql[] =
 		"UPDATE comments SET status = ?, trashed_from = NULL, trashed_at = NULL WHERE id = ?";
 	sqlite3_stmt *st;
+	int rc, cls = spam_class_for_status(status), own;
 
 	if ((unsigned)status >= COMMENT_STATUS__MAX || (st = db_stmt(db, sql)) == NULL)
 		return STORE_ERR;
+	if (db_work_begin(db, &own) != STORE_OK)
+		return STORE_ERR;
 	sqlite3_bind_text(st, 1, comment_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return db_exec_change(db, st);
+	rc = db_exec_change(db, st);
+	/* The decision teaches the classifier in the same transaction. */
+	if (rc == STORE_OK && cls >= 0)
+		rc = spam_learn(db, id, (enum spam_class)cls);
+	return db_work_end(db, own, rc);
 }
 
 int
@@ -284,11 +298,49 @@ comments_delete(struct db *db, int64_t id)
 {
 	static const char sql[] = "DELETE FROM comments WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, own;
 
+	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
+		return STORE_ERR;
+	/* A deleted comment is no example any more. */
+	rc = spam_learn(db, id, SPAM_CLASS_NONE);
+	if (rc == STORE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = db_exec_change(db, st);
+	}
+	return db_work_end(db, own, rc);
+}
+
+/* The ids of the learned comments with this email, malloc'd in *ids.  STORE_OK or STORE_ERR. */
+static int
+learned_of_email(struct db *db, const char *email, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT c.id FROM comments c JOIN comment_spam s ON s.comment_id = c.id"
+		" WHERE c.email <> '' AND c.email = ? COLLATE NOCASE AND s.learned IS NOT NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t *more;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
 	if (st == NULL)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	return db_exec_change(db, st);
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((more = realloc(*ids, cap * sizeof(**ids))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*ids = more;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
 
 int
@@ -297,19 +349,35 @@ comments_erase_email(struct db *db, const char *email, int *count)
 	static const char sql_find[] =
 		"SELECT id, author FROM comments WHERE email <> '' AND email = ? COLLATE NOCASE";
 	static const char sql_erase[] =
-		"UPDATE comments SET email = '', url = '', ip_hash = '', author = '(erased)'"
+		"UPDATE comments SET email = '', url = '', ip_hash = '', author = '(erased)',"
+		/* A classifier's reason keeps only its probability: its features may name the author. */
+		" spam_reason = CASE WHEN spam_reason LIKE 'classifier:%;%'"
+		" THEN substr(spam_reason, 1, instr(spam_reason, ';') - 1) ELSE spam_reason END"
 		" WHERE email <> '' AND email = ? COLLATE NOCASE";
 	static const char sql_unblock[] =
 		"DELETE FROM blocks WHERE kind = 'email' AND value = ? COLLATE NOCASE";
 	struct arena a;
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, *learned = NULL;
 	const char **names = NULL;
-	size_t n = 0, cap = 0, ncap = 0, nnames = 0, k;
+	size_t n = 0, cap = 0, ncap = 0, nnames = 0, k, nlearned = 0;
 	sqlite3_stmt *st;
-	int rc = STORE_ERR, step;
+	int rc = STORE_ERR, step, own;
 
 	*count = 0;
 	arena_init(&a);
+	if (db_work_begin(db, &own) != STORE_OK) {
+		arena_free(&a);
+		return STORE_ERR;
+	}
+	/*
+	 * The classifier's counts follow the erased text: the author's name,
+	 * website and email domain leave them; the comments stay examples.
+	 */
+	if (learned_of_email(db, email, &learned, &nlearned) != STORE_OK)
+		goto out;
+	for (k = 0; k < nlearned; k++)
+		if (spam_text_changing(db, learned[k]) != STORE_OK)
+			goto out;
 	if ((st = db_stmt(db, sql_find)) == NULL)
 		goto out;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
@@ -342,10 +410,14 @@ comments_erase_email(struct db *db, const char *email, int *count)
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	if (db_exec_stmt(db, st) != STORE_OK)
 		goto out;
+	for (k = 0; k < nlearned; k++)
+		if (spam_text_changed(db, learned[k]) != STORE_OK)
+			goto out;
 	rc = STORE_OK;
 out:
+	free(learned);
 	arena_free(&a);
-	return rc;
+	return db_work_end(db, own, rc);
 }
 
 int

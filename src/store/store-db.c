@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "migrations.h"
+#include "spam_model.h"
 
 #define BUSY_TIMEOUT_MS 10000
 /* The mode bits a database file may keep (SPEC "Storage": 0600 or 0640). */
@@ -141,6 +142,39 @@ db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->handle))
 		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_work_begin(struct db *db, int *own)
+{
+	static const char savepoint[] = "SAVEPOINT work";
+	sqlite3_stmt *st;
+
+	*own = sqlite3_get_autocommit(db->handle);
+	if (*own)
+		return db_begin(db);
+	st = db_stmt(db, savepoint);
+	return st ? db_exec_stmt(db, st) : STORE_ERR;
+}
+
+int
+db_work_end(struct db *db, int own, int rc)
+{
+	static const char release[] = "RELEASE work";
+	static const char undo[] = "ROLLBACK TO work";
+	sqlite3_stmt *st;
+
+	if (own) {
+		if (rc == STORE_OK && db_commit(db) == STORE_OK)
+			return STORE_OK;
+		db_rollback(db);
+		return rc == STORE_OK ? STORE_ERR : rc;
+	}
+	if (rc != STORE_OK && (st = db_stmt(db, undo)) != NULL)
+		db_exec_stmt(db, st);
+	if ((st = db_stmt(db, release)) == NULL || db_exec_stmt(db, st) != STORE_OK)
+		return STORE_ERR;
+	return rc;
 }
 
 const char *
@@ -444,6 +478,7 @@ db_close(struct db *db)
 	for (i = 0; i < DB_STMT_CACHE; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	sqlite3_close(db->handle);
+	spam_model_free(db->spam_model);
 	sodium_memzero(db->secret, sizeof(db->secret));
 	free(db);
 }

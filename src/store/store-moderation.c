@@ -227,45 +227,48 @@ email_known(struct db *db, const char *email)
 	return db_exists(db, st, "known email");
 }
 
-enum comment_status
-moderation_classify(struct db *db, const struct moderation_input *in, const char **reason)
+void
+moderation_classify(struct db *db, struct arena *a, const struct moderation_input *in,
+		    struct moderation_verdict *out)
 {
 	struct moderation_rules rules;
-	struct arena a;
-	enum comment_status status = COMMENT_PENDING;
-	const char *why = "";
-	int blocked, known;
+	struct spam_comment sc = { in->author, in->email, in->url, in->body_md, in->form_seconds };
+	struct spam_settings ss = { in->spam_threshold, in->spam_min_examples };
+	int blocked;
 
-	arena_init(&a);
+	memset(out, 0, sizeof(*out));
+	out->status = COMMENT_PENDING;
+	out->reason = "";
 	blocked = comments_blocked(db, in->ip_hash ? in->ip_hash : "", in->email ? in->email : "");
-	if (blocked == STORE_ERR || moderation_rules_get(db, &a, &rules) != STORE_OK)
-		goto out;
+	if (blocked == STORE_ERR || moderation_rules_get(db, a, &rules) != STORE_OK)
+		return;
+	/* Every comment is scored, so the queue can show it, whatever the rules say. */
+	if (spam_classify(db, a, &sc, &ss, &out->spam) != STORE_OK)
+		memset(&out->spam, 0, sizeof(out->spam));
 	if (blocked == 1) {
-		status = COMMENT_SPAM;
-		why = "blocked address or email";
+		out->status = COMMENT_SPAM;
+		out->reason = "blocked address or email";
 	} else if (*rules.blocked_words != '\0' &&
 	    (moderation_has_blocked_word(rules.blocked_words, in->body_md) ||
 	    moderation_has_blocked_word(rules.blocked_words, in->author) ||
 	    moderation_has_blocked_word(rules.blocked_words, in->email) ||
 	    moderation_has_blocked_word(rules.blocked_words, in->url))) {
-		status = COMMENT_SPAM;
-		why = "blocked word";
+		out->status = COMMENT_SPAM;
+		out->reason = "blocked word";
 	} else if (rules.max_links >= 0 && moderation_count_links(in->body_md) > rules.max_links) {
-		status = COMMENT_SPAM;
-		why = "too many links";
+		out->status = COMMENT_SPAM;
+		out->reason = "too many links";
+	} else if (out->spam.is_spam) {
+		out->status = COMMENT_SPAM;
+		out->reason = out->spam.reason;
 	} else if (rules.auto_approve_known) {
-		known = email_known(db, in->email);
+		int known = email_known(db, in->email);
 		/* An address its owner confirmed by a mailed link is known too. */
 		if (known == 0)
 			known = subscribers_confirmed(db, in->email);
 		if (known == 1)
-			status = COMMENT_APPROVED;
+			out->status = COMMENT_APPROVED;
 	}
-out:
-	arena_free(&a);
-	if (reason != NULL)
-		*reason = why;
-	return status;
 }
 
 /* What an action does: ACT_STATUS moves to status, or one of the others. */
@@ -351,9 +354,15 @@ moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 		break;
 	}
 	default:
-		/* Nothing to change, nothing to log. */
-		if ((int)c.status == act_table[k].status)
-			return STORE_OK;
+		/*
+		 * Nothing to change, nothing to log; but confirming the engine's
+		 * own verdict (spam it filed, a comment it approved) is a
+		 * decision the spam classifier learns.
+		 */
+		if ((int)c.status == act_table[k].status) {
+			int cls = spam_class_for_status(act_table[k].status);
+			return cls > 0 ? spam_learn(db, id, (enum spam_class)cls) : STORE_OK;
+		}
 		if ((rc = comments_set_status(db, id, (enum comment_status)act_table[k].status)) !=
 		    STORE_OK)
 			return rc;

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "log.h"
 #include "render.h"
+#include "spam.h"
 
 /* Search input limits: words beyond these are ignored. */
 #define SEARCH_MAX_WORDS 20
@@ -703,7 +704,8 @@ posts_delete(struct db *db, const char *slug)
 
 	if (write_begin(db, &nested) != STORE_OK)
 		return STORE_ERR;
-	if ((st = db_stmt(db, sql_delete)) == NULL)
+	/* Its comments go with it, and stop being the classifier's examples. */
+	if (spam_forget_post(db, slug) != STORE_OK || (st = db_stmt(db, sql_delete)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
 	if (db_exec_stmt(db, st) != STORE_OK)

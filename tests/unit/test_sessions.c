@@ -126,11 +126,22 @@ test_store(struct db *db, int64_t uid)
 	CHECK(count_rows(db, "SELECT count(*) FROM sessions") == 0);
 }
 
+/* moderation_classify's status, its reason in *reason. */
+static enum comment_status
+classify(struct db *db, const struct moderation_input *in, const char **reason)
+{
+	struct moderation_verdict v;
+
+	moderation_classify(db, &arena, in, &v);
+	*reason = v.reason;
+	return v.status;
+}
+
 static void
 test_rules(struct db *db)
 {
 	struct moderation_rules rules, got;
-	struct moderation_input in = { "Ann", "ann@example.org", "", "hash1", "Hello" };
+	struct moderation_input in = { "Ann", "ann@example.org", "", "hash1", "Hello", -1, 0.9, 20 };
 	const char *reason = NULL;
 	sqlite3_stmt *st;
 
@@ -143,7 +154,7 @@ test_rules(struct db *db)
 
 	CHECK(moderation_rules_get(db, &arena, &got) == STORE_OK);
 	CHECK(got.auto_approve_known == 0 && got.max_links == -1 && *got.blocked_words == '\0');
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_PENDING);
+	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 	CHECK_STR(reason, "");
 
 	rules.auto_approve_known = 1;
@@ -155,17 +166,17 @@ test_rules(struct db *db)
 	CHECK_STR(got.blocked_words, "viagra\nfree money");
 
 	in.body_md = "Get FREE MONEY now";
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_SPAM);
+	CHECK(classify(db, &in, &reason) == COMMENT_SPAM);
 	CHECK_STR(reason, "blocked word");
 	in.body_md = "hi";
 	in.url = "https://viagra.example";
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_SPAM);
+	CHECK(classify(db, &in, &reason) == COMMENT_SPAM);
 	in.url = "";
 	in.body_md = "http://a http://b";
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_SPAM);
+	CHECK(classify(db, &in, &reason) == COMMENT_SPAM);
 	CHECK_STR(reason, "too many links");
 	in.body_md = "one http://a";
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_PENDING);
+	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 
 	/* Known email: approved once it has an approved comment. */
 	sqlite3_exec(db->handle, "INSERT INTO posts (slug, title, published_at, updated_at, body_md,"
@@ -173,22 +184,22 @@ test_rules(struct db *db)
 	sqlite3_exec(db->handle, "INSERT INTO comments (post_id, status, author, email, body_md,"
 		     " body_html, created_at) VALUES (1, 'approved', 'Ann', 'ann@example.org', 'x',"
 		     " 'x', 1)", NULL, NULL, NULL);
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_APPROVED);
+	CHECK(classify(db, &in, &reason) == COMMENT_APPROVED);
 	in.email = "other@example.org";
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_PENDING);
+	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 	in.email = NULL;
 	in.author = NULL;
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_PENDING);
+	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 
 	/* Blocks beat everything. */
 	in.email = "ann@example.org";
 	CHECK(comments_block_add(db, "ip", "hash1", 5) == STORE_OK);
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_SPAM);
+	CHECK(classify(db, &in, &reason) == COMMENT_SPAM);
 	CHECK(sqlite3_prepare_v2(db->handle, "SELECT id FROM blocks", -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	CHECK(moderation_block_remove(db, sqlite3_column_int64(st, 0)) == STORE_OK);
 	sqlite3_finalize(st);
-	CHECK(moderation_classify(db, &in, &reason) == COMMENT_APPROVED);
+	CHECK(classify(db, &in, &reason) == COMMENT_APPROVED);
 }
 
 /* ---------------------------------------------------------------- in-process requests */

@@ -1,0 +1,662 @@
+/* spam_model.c: features of a comment, token counts in a hash table, Robinson-Fisher scoring and its explanation. */
+#include "spam_model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/*
+ * Robinson's constants as SpamBayes ships them: a feature seen n times has
+ * spamminess (S * X + n * p) / (S + n), so rare features stay near X; only
+ * features at least MIN_DEVIATION from 0.5 count, the MAX_CLUES strongest.
+ */
+#define STRENGTH 0.45
+#define UNKNOWN_PROBABILITY 0.5
+#define MIN_DEVIATION 0.1
+#define MAX_CLUES 150
+
+/* Slots of the per-comment de-duplication set: a power of two, over twice SPAM_FEATURES_MAX. */
+#define FEATURE_SET_SLOTS 1024
+
+const char *
+spam_class_name(enum spam_class c)
+{
+	return c == SPAM_CLASS_HAM ? "ham" : c == SPAM_CLASS_SPAM ? "spam" : "";
+}
+
+enum spam_class
+spam_class_parse(const char *name)
+{
+	if (name != NULL && strcmp(name, "ham") == 0)
+		return SPAM_CLASS_HAM;
+	if (name != NULL && strcmp(name, "spam") == 0)
+		return SPAM_CLASS_SPAM;
+	return SPAM_CLASS_NONE;
+}
+
+/* ASCII lower case, bytes from 0x80 unchanged. */
+static unsigned char
+lower(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
+}
+
+/*
+ * FNV-1a (64 bits) of the kind and the lower-cased text: features of
+ * different kinds never share a hash by spelling.  0 is kept for empty
+ * slots, so a hash of 0 becomes 1.
+ */
+static uint64_t
+feature_hash(int kind, const char *text, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	h = (h ^ (uint64_t)(kind + 1)) * 1099511628211ULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ lower((unsigned char)text[i])) * 1099511628211ULL;
+	return h == 0 ? 1 : h;
+}
+
+/* The de-duplication set of one extraction. */
+struct feature_set {
+	uint64_t slots[FEATURE_SET_SLOTS];
+};
+
+/* Add a feature unless it is already there or out is full. */
+static void
+feature_add(struct spam_features *out, struct feature_set *set, int kind,
+	    const char *text, size_t len)
+{
+	uint64_t h;
+	size_t i;
+
+	if (len > SPAM_WORD_MAX) {
+		len = SPAM_WORD_MAX;
+		/* Cut on a character boundary. */
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (len == 0 || out->len == SPAM_FEATURES_MAX)
+		return;
+	h = feature_hash(kind, text, len);
+	for (i = h & (FEATURE_SET_SLOTS - 1); set->slots[i] != 0; i = (i + 1) & (FEATURE_SET_SLOTS - 1))
+		if (set->slots[i] == h)
+			return;
+	set->slots[i] = h;
+	out->items[out->len].hash = h;
+	out->items[out->len].text = text;
+	out->items[out->len].len = (uint16_t)len;
+	out->items[out->len].kind = (uint8_t)kind;
+	out->len++;
+}
+
+static void
+feature_phrase(struct spam_features *out, struct feature_set *set, int kind, const char *phrase)
+{
+	feature_add(out, set, kind, phrase, strlen(phrase));
+}
+
+/* Letters and digits of any script: ASCII alphanumerics and every byte of a UTF-8 sequence. */
+static int
+word_byte(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	    ch >= 0x80;
+}
+
+/* Bytes of a host name. */
+static int
+host_byte(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	    ch == '.' || ch == '-';
+}
+
+/* Length of a web address at s ("http://..." up to white space), 0 when s starts none. */
+static size_t
+url_len(const char *s)
+{
+	size_t n;
+
+	if ((*s != 'h' && *s != 'H') ||
+	    (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0))
+		return 0;
+	for (n = 0; s[n] != '\0' && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' &&
+	     s[n] != '\r' && s[n] != ')' && s[n] != '>' && s[n] != '"'; n++)
+		;
+	return n;
+}
+
+/*
+ * Every word of two bytes or more in s, as kind.  Web addresses are
+ * skipped: their hosts are features of their own.
+ */
+static void
+add_words(struct spam_features *out, struct feature_set *set, int kind, const char *s)
+{
+	const char *p = s, *start;
+	size_t n;
+
+	if (s == NULL)
+		return;
+	while (*p != '\0') {
+		while (*p != '\0' && !word_byte((unsigned char)*p))
+			p++;
+		if ((n = url_len(p)) > 0) {
+			p += n;
+			continue;
+		}
+		start = p;
+		while (*p != '\0' && word_byte((unsigned char)*p))
+			p++;
+		if (p - start >= 2)
+			feature_add(out, set, kind, start, (size_t)(p - start));
+	}
+}
+
+/* A host and, when it has a subdomain, its last two labels ("shop.x.example": also "x.example"). */
+static void
+add_host(struct spam_features *out, struct feature_set *set, int kind, const char *host, size_t len)
+{
+	size_t i, dots = 0, cut = 0;
+
+	while (len > 0 && host[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return;
+	feature_add(out, set, kind, host, len);
+	for (i = len; i > 0; i--)
+		if (host[i - 1] == '.' && ++dots == 2) {
+			cut = i;
+			break;
+		}
+	if (cut > 0 && cut < len)
+		feature_add(out, set, kind, host + cut, len - cut);
+}
+
+/* Length of the host at the start of s. */
+static size_t
+host_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && host_byte((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+/* Hosts of the web links in body (http://, https://, www.); returns how many links there are. */
+static int
+add_link_hosts(struct spam_features *out, struct feature_set *set, const char *body)
+{
+	const char *p;
+	int links = 0;
+
+	for (p = body; *p != '\0'; p++) {
+		const char *host = NULL;
+
+		if ((*p == 'h' || *p == 'H') && strncasecmp(p, "http://", 7) == 0)
+			host = p + 7;
+		else if ((*p == 'h' || *p == 'H') && strncasecmp(p, "https://", 8) == 0)
+			host = p + 8;
+		else if ((*p == 'w' || *p == 'W') && strncasecmp(p, "www.", 4) == 0 &&
+			 (p == body || !host_byte((unsigned char)p[-1])) &&
+			 (p < body + 3 || strncmp(p - 3, "://", 3) != 0))
+			host = p;
+		if (host == NULL)
+			continue;
+		links++;
+		add_host(out, set, SPAM_FEATURE_HOST, host, host_len(host));
+		p = host;
+	}
+	return links;
+}
+
+/* Occurrences of needle in hay, ASCII case ignored. */
+static int
+count_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	int count = 0;
+
+	for (; *hay != '\0'; hay++)
+		if (lower((unsigned char)*hay) == (unsigned char)needle[0] &&
+		    strncasecmp(hay, needle, n) == 0)
+			count++;
+	return count;
+}
+
+/* The host of a website address ("https://x.example/y" gives "x.example"). */
+static void
+add_site(struct spam_features *out, struct feature_set *set, const char *url)
+{
+	const char *p;
+
+	if (url == NULL || *url == '\0') {
+		feature_phrase(out, set, SPAM_FEATURE_SITE, "none");
+		return;
+	}
+	p = strstr(url, "://");
+	p = p != NULL ? p + 3 : url;
+	add_host(out, set, SPAM_FEATURE_SITE, p, host_len(p));
+}
+
+static void
+add_email(struct spam_features *out, struct feature_set *set, const char *email)
+{
+	const char *at = email != NULL ? strrchr(email, '@') : NULL;
+
+	if (at == NULL || host_len(at + 1) == 0) {
+		feature_phrase(out, set, SPAM_FEATURE_EMAIL, "none");
+		return;
+	}
+	add_host(out, set, SPAM_FEATURE_EMAIL, at + 1, host_len(at + 1));
+}
+
+static const char *
+links_bucket(int n)
+{
+	return n == 0 ? "no links" : n == 1 ? "1 link" : n <= 3 ? "2 or 3 links" :
+	    n <= 9 ? "4 to 9 links" : "10 links or more";
+}
+
+static const char *
+time_bucket(int seconds)
+{
+	if (seconds < 0)
+		return "form time unknown";
+	return seconds < 10 ? "sent within 10 s of the form" :
+	    seconds < 30 ? "sent 10-30 s after the form" :
+	    seconds < 120 ? "sent 30 s-2 min after the form" :
+	    seconds < 600 ? "sent 2-10 min after the form" :
+	    seconds < 3600 ? "sent 10-60 min after the form" : "sent over an hour after the form";
+}
+
+static const char *
+length_bucket(size_t len)
+{
+	return len < 40 ? "very short text" : len < 200 ? "short text" :
+	    len < 1000 ? "text of 200-1000 bytes" : len < 4000 ? "long text" : "very long text";
+}
+
+void
+spam_features_of(const struct spam_comment *c, struct spam_features *out)
+{
+	struct feature_set set;
+	const char *body = c->body_md != NULL ? c->body_md : "";
+	int links, md_links, images, html_links;
+
+	memset(&set, 0, sizeof(set));
+	out->len = 0;
+	/* Structure first, so a very long text can never crowd it out. */
+	links = add_link_hosts(out, &set, body);
+	feature_phrase(out, &set, SPAM_FEATURE_LINKS, links_bucket(links));
+	md_links = count_nocase(body, "](");
+	images = count_nocase(body, "![");
+	html_links = count_nocase(body, "<a ") + count_nocase(body, "[url");
+	/* "![alt](src)" holds "](" too: an image is not a link. */
+	md_links -= images;
+	feature_phrase(out, &set, SPAM_FEATURE_MARKDOWN, md_links <= 0 ? "no Markdown links" :
+		       md_links == 1 ? "1 Markdown link" : "2 Markdown links or more");
+	feature_phrase(out, &set, SPAM_FEATURE_MARKDOWN, images > 0 ? "an image" : "no images");
+	if (html_links > 0)
+		feature_phrase(out, &set, SPAM_FEATURE_MARKDOWN, "HTML or BBCode links");
+	feature_phrase(out, &set, SPAM_FEATURE_TIME, time_bucket(c->form_seconds));
+	feature_phrase(out, &set, SPAM_FEATURE_LENGTH, length_bucket(strlen(body)));
+	add_email(out, &set, c->email);
+	add_site(out, &set, c->url);
+	add_words(out, &set, SPAM_FEATURE_NAME, c->author);
+	add_words(out, &set, SPAM_FEATURE_WORD, body);
+}
+
+void
+spam_feature_describe(const struct spam_feature *f, char *buf, size_t size)
+{
+	int n = f->len;
+	int none = f->len == 4 && memcmp(f->text, "none", 4) == 0;
+
+	switch (f->kind) {
+	case SPAM_FEATURE_WORD:
+		snprintf(buf, size, "word \"%.*s\"", n, f->text);
+		break;
+	case SPAM_FEATURE_NAME:
+		snprintf(buf, size, "name \"%.*s\"", n, f->text);
+		break;
+	case SPAM_FEATURE_HOST:
+		snprintf(buf, size, "link to %.*s", n, f->text);
+		break;
+	case SPAM_FEATURE_SITE:
+		snprintf(buf, size, none ? "no website" : "website %.*s", n, f->text);
+		break;
+	case SPAM_FEATURE_EMAIL:
+		snprintf(buf, size, none ? "no email" : "email at %.*s", n, f->text);
+		break;
+	default:
+		snprintf(buf, size, "%.*s", n, f->text);
+		break;
+	}
+}
+
+/* The counts: open addressing on the token hash, 0 marking an empty slot. */
+struct spam_entry {
+	uint64_t token;
+	uint32_t ham, spam;
+};
+
+struct spam_model {
+	struct spam_entry *slots;
+	size_t cap;             /* a power of two */
+	size_t used;
+	uint32_t ham, spam;     /* learned comments of each class */
+};
+
+struct spam_model *
+spam_model_new(void)
+{
+	struct spam_model *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->cap = 1024;
+	if ((m->slots = calloc(m->cap, sizeof(*m->slots))) == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+spam_model_free(struct spam_model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->slots);
+	free(m);
+}
+
+void
+spam_model_clear(struct spam_model *m)
+{
+	memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->used = 0;
+	m->ham = m->spam = 0;
+}
+
+static const struct spam_entry *
+model_find(const struct spam_model *m, uint64_t token)
+{
+	size_t i;
+
+	for (i = token & (m->cap - 1); m->slots[i].token != 0; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].token == token)
+			return &m->slots[i];
+	return NULL;
+}
+
+/* Double the table.  0 or -1. */
+static int
+model_grow(struct spam_model *m)
+{
+	struct spam_entry *old = m->slots;
+	size_t oldcap = m->cap, i, j;
+
+	if ((m->slots = calloc(oldcap * 2, sizeof(*m->slots))) == NULL) {
+		m->slots = old;
+		return -1;
+	}
+	m->cap = oldcap * 2;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].token == 0)
+			continue;
+		for (j = old[i].token & (m->cap - 1); m->slots[j].token != 0; j = (j + 1) & (m->cap - 1))
+			;
+		m->slots[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* The entry of token, made (with zero counts) when missing; NULL when out of memory. */
+static struct spam_entry *
+model_entry(struct spam_model *m, uint64_t token)
+{
+	size_t i;
+
+	if (token == 0)
+		token = 1;
+	for (i = token & (m->cap - 1); m->slots[i].token != 0; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].token == token)
+			return &m->slots[i];
+	/* Keep the table at most half full. */
+	if ((m->used + 1) * 2 > m->cap) {
+		if (model_grow(m) != 0)
+			return NULL;
+		return model_entry(m, token);
+	}
+	m->slots[i].token = token;
+	m->used++;
+	return &m->slots[i];
+}
+
+int
+spam_model_set(struct spam_model *m, uint64_t token, uint32_t ham, uint32_t spam)
+{
+	struct spam_entry *e;
+
+	if (ham == 0 && spam == 0 && model_find(m, token == 0 ? 1 : token) == NULL)
+		return 0;
+	if ((e = model_entry(m, token)) == NULL)
+		return -1;
+	e->ham = ham;
+	e->spam = spam;
+	return 0;
+}
+
+void
+spam_model_lookup(const struct spam_model *m, uint64_t token, uint32_t *ham, uint32_t *spam)
+{
+	const struct spam_entry *e = model_find(m, token == 0 ? 1 : token);
+
+	*ham = e ? e->ham : 0;
+	*spam = e ? e->spam : 0;
+}
+
+int
+spam_model_each(const struct spam_model *m,
+		int (*fn)(void *ctx, uint64_t token, uint32_t ham, uint32_t spam), void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].token != 0 && (m->slots[i].ham != 0 || m->slots[i].spam != 0) &&
+		    (rc = fn(ctx, m->slots[i].token, m->slots[i].ham, m->slots[i].spam)) != 0)
+			return rc;
+	return 0;
+}
+
+void
+spam_model_set_totals(struct spam_model *m, uint32_t ham, uint32_t spam)
+{
+	m->ham = ham;
+	m->spam = spam;
+}
+
+void
+spam_model_totals(const struct spam_model *m, uint32_t *ham, uint32_t *spam)
+{
+	*ham = m->ham;
+	*spam = m->spam;
+}
+
+/* Add delta to a count, never below zero. */
+static void
+count_add(uint32_t *count, int delta)
+{
+	if (delta < 0 && *count == 0)
+		return;
+	*count = (uint32_t)((int64_t)*count + delta);
+}
+
+int
+spam_model_learn(struct spam_model *m, const struct spam_features *f, enum spam_class cls,
+		 int sign)
+{
+	size_t i;
+
+	if (cls == SPAM_CLASS_NONE)
+		return 0;
+	for (i = 0; i < f->len; i++) {
+		struct spam_entry *e = model_entry(m, f->items[i].hash);
+		if (e == NULL)
+			return -1;
+		count_add(cls == SPAM_CLASS_SPAM ? &e->spam : &e->ham, sign);
+	}
+	count_add(cls == SPAM_CLASS_SPAM ? &m->spam : &m->ham, sign);
+	return 0;
+}
+
+/*
+ * The probability that a chi-squared variable with v (even) degrees of
+ * freedom is at least x2 (Numerical Recipes' series, as SpamBayes uses).
+ */
+static double
+chi2_q(double x2, size_t v)
+{
+	double m = x2 / 2.0, term = exp(-m), sum = term;
+	size_t i;
+
+	for (i = 1; i < v / 2; i++) {
+		term *= m / (double)i;
+		sum += term;
+	}
+	return sum < 1.0 ? sum : 1.0;
+}
+
+/* One feature's standing, for sorting. */
+struct clue {
+	double f;
+	size_t at;
+	uint32_t ham, spam;
+	int kind;
+};
+
+/* Strongest deviation from 0.5 first. */
+static int
+clue_by_strength(const void *a, const void *b)
+{
+	const struct clue *x = a, *y = b;
+	double dx = fabs(x->f - 0.5), dy = fabs(y->f - 0.5);
+
+	return dx > dy ? -1 : dx < dy;
+}
+
+/* How telling a kind of feature is to a moderator, for ties: lower first. */
+static const unsigned char kind_rank[SPAM_FEATURE__MAX] = {
+	[SPAM_FEATURE_HOST] = 0, [SPAM_FEATURE_SITE] = 1, [SPAM_FEATURE_WORD] = 2,
+	[SPAM_FEATURE_NAME] = 3, [SPAM_FEATURE_EMAIL] = 4, [SPAM_FEATURE_MARKDOWN] = 5,
+	[SPAM_FEATURE_LINKS] = 6, [SPAM_FEATURE_TIME] = 7, [SPAM_FEATURE_LENGTH] = 8,
+};
+
+/* Most spam-like first; among equals, the one seen in more spam, then the more telling kind. */
+static int
+clue_by_spamminess(const void *a, const void *b)
+{
+	const struct clue *x = a, *y = b;
+
+	if (x->f != y->f)
+		return x->f > y->f ? -1 : 1;
+	if (x->spam != y->spam)
+		return x->spam > y->spam ? -1 : 1;
+	return (int)kind_rank[x->kind] - (int)kind_rank[y->kind];
+}
+
+void
+spam_model_score(const struct spam_model *m, const struct spam_features *f,
+		 struct spam_score *out)
+{
+	struct clue clues[SPAM_FEATURES_MAX];
+	double sum_ln_f = 0.0, sum_ln_notf = 0.0, h, s;
+	size_t n = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	out->probability = 0.5;
+	if (m->ham == 0 && m->spam == 0)
+		return;
+	for (i = 0; i < f->len; i++) {
+		const struct spam_entry *e = model_find(m, f->items[i].hash);
+		double ps, ph, p, fw, seen;
+
+		if (e == NULL || (e->ham == 0 && e->spam == 0))
+			continue;
+		ps = m->spam > 0 ? (double)e->spam / m->spam : 0.0;
+		ph = m->ham > 0 ? (double)e->ham / m->ham : 0.0;
+		if (ps > 1.0)
+			ps = 1.0;
+		if (ph > 1.0)
+			ph = 1.0;
+		if (ps + ph <= 0.0)
+			continue;
+		p = ps / (ps + ph);
+		seen = (double)e->ham + (double)e->spam;
+		fw = (STRENGTH * UNKNOWN_PROBABILITY + seen * p) / (STRENGTH + seen);
+		if (fabs(fw - 0.5) < MIN_DEVIATION)
+			continue;
+		clues[n].f = fw;
+		clues[n].at = i;
+		clues[n].ham = e->ham;
+		clues[n].spam = e->spam;
+		clues[n].kind = f->items[i].kind;
+		n++;
+	}
+	if (n == 0)
+		return;
+	qsort(clues, n, sizeof(clues[0]), clue_by_strength);
+	if (n > MAX_CLUES)
+		n = MAX_CLUES;
+	for (i = 0; i < n; i++) {
+		sum_ln_f += log(clues[i].f);
+		sum_ln_notf += log(1.0 - clues[i].f);
+	}
+	/* h: how ham-like, s: how spam-like; each 0..1. */
+	h = 1.0 - chi2_q(-2.0 * sum_ln_f, 2 * n);
+	s = 1.0 - chi2_q(-2.0 * sum_ln_notf, 2 * n);
+	out->probability = (s - h + 1.0) / 2.0;
+	out->nclues = n;
+
+	qsort(clues, n, sizeof(clues[0]), clue_by_spamminess);
+	for (i = 0; i < n && out->ntop < SPAM_EXPLAIN_MAX && clues[i].f > 0.5; i++) {
+		struct spam_clue *c = &out->top[out->ntop++];
+		c->feature = f->items[clues[i].at];
+		c->spamminess = clues[i].f;
+		c->ham = clues[i].ham;
+		c->spam = clues[i].spam;
+	}
+}
+
+void
+spam_score_reason(const struct spam_score *s, char *buf, size_t size)
+{
+	size_t used, i;
+	double pct = s->probability * 100.0;
+
+	if (size == 0)
+		return;
+	if (pct >= 99.0 && pct < 99.95)
+		snprintf(buf, size, "classifier: %.1f%% spam", pct);
+	else
+		snprintf(buf, size, "classifier: %.0f%% spam", pct);
+	for (i = 0; i < s->ntop; i++) {
+		char what[SPAM_WORD_MAX + 32];
+
+		used = strlen(buf);
+		if (used + 1 >= size)
+			break;
+		spam_feature_describe(&s->top[i].feature, what, sizeof(what));
+		snprintf(buf + used, size - used, "%s %s (%u spam, %u approved)", i == 0 ? ";" : ",",
+			 what, (unsigned)s->top[i].spam, (unsigned)s->top[i].ham);
+	}
+}
