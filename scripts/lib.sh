@@ -2,8 +2,8 @@
 
 # Debian 12 packages parley needs to build, test and run behind nginx.
 PACKAGES=(build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libcmark-dev
-	libsodium-dev nginx spawn-fcgi python3 sqlite3 curl git mandoc clang libclang-rt-14-dev
-	msmtp python3-aiosmtpd)
+	libsodium-dev libxml2-dev libjansson-dev nginx spawn-fcgi python3 sqlite3 curl git mandoc clang
+	libclang-rt-14-dev msmtp python3-aiosmtpd)
 
 # install_missing PACKAGE...: apt-get install the ones dpkg does not list as installed.
 install_missing() {

@@ -3,6 +3,7 @@
 #define PARLEY_CLI_H
 
 #include "arena.h"
+#include "comments.h"
 #include "config.h"
 #include "db.h"
 
@@ -57,6 +58,29 @@ int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/cli
 int cli_mail(struct cli *c, int argc, char **argv);               /* src/cli/cli-mail.c */
 int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/cli-wordpress.c */
 int cli_spam(struct cli *c, int argc, char **argv);               /* src/cli/cli-spam.c */
+
+/*
+ * What the imports share (src/cli/cli-importer.c).  An import counts what it
+ * stores in a tally; each stored comment goes through
+ * import_comment_stored, the one place for per-comment work (such as
+ * training the spam classifier on its status).
+ */
+struct import_tally {
+	int comments_new, comments_updated;
+	int by_status[COMMENT_STATUS__MAX];
+};
+/*
+ * Fill a comment's author (at most 100 characters; "Anonymous" when
+ * unusable), email (kept only when it looks like one), url (http(s) only)
+ * and ip_hash (the keyed hash of address; the address is never stored).
+ */
+void import_comment_person(struct cli *c, struct comment *cm, const char *author,
+			   const char *email, const char *url, const char *address);
+/* After a comment is stored (created or updated): CLI_OK, or CLI_FAILED to abandon the import. */
+int import_comment_stored(struct cli *c, struct import_tally *t, const struct comment *cm,
+			  int created);
+/* "comments: N new, M updated (A approved, ...)" on stdout. */
+void import_tally_print(const struct import_tally *t);
 
 /*
  * Publish or update one Markdown post file (src/cli/cli-post.c), printing

@@ -1,5 +1,5 @@
-/* cli-wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR). */
-#include <errno.h>
+/* wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR), in one transaction. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,307 +8,380 @@
 
 #include "cli.h"
 #include "comments.h"
+#include "imports.h"
 #include "log.h"
 #include "posts.h"
-#include "ratelimit.h"
 #include "render.h"
-#include "spam.h"
 #include "wxr.h"
 
-/* The largest export read (bigger sites export in parts). */
-#define WXR_MAX_BYTES (256L * 1024 * 1024)
 #define WXR_MAX_TAGS 64
 
-/* One WordPress comment, before it is stored. */
-struct wp_comment {
-	int64_t wp_id;
-	int64_t wp_parent;
-	struct comment c;
+/* One run of the import: two passes over the file, and what they found. */
+struct wp_run {
+	struct cli *c;
+	struct arena keep;                      /* lives for the whole run */
+	struct wxr_attachment *attachments;     /* pass 1: for [gallery] */
+	size_t nattachments, cap;
+	const char *site_path;                  /* the old site's path ("" or "/blog") */
+	int posts_new, posts_updated, pages, skipped, pingbacks;
+	int shortcodes[WXR_SC__MAX];
+	struct import_tally tally;
 };
 
 static int
-wp_comment_cmp(const void *a, const void *b)
+attachment_cmp(const void *a, const void *b)
 {
-	const struct wp_comment *x = a, *y = b;
+	const struct wxr_attachment *x = a, *y = b;
 
-	return x->wp_id < y->wp_id ? -1 : x->wp_id > y->wp_id;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* A GMT date field, falling back to the local one; 0 when neither parses. */
+/* Pass 1: every attachment's id, post and address. */
+static int
+collect_attachment(void *ctx, const struct wxr_site *site, const struct wxr_item *it)
+{
+	struct wp_run *run = ctx;
+	struct wxr_attachment *at;
+
+	(void)site;
+	if (strcmp(it->type, "attachment") != 0 || *it->attachment_url == '\0')
+		return 0;
+	if (run->nattachments == run->cap)
+		run->attachments = arena_grow(&run->keep, run->attachments, run->nattachments,
+					      &run->cap, sizeof(*run->attachments));
+	at = &run->attachments[run->nattachments++];
+	at->id = it->id;
+	at->parent = it->parent;
+	at->url = arena_strdup(&run->keep, it->attachment_url);
+	return 0;
+}
+
+/* A GMT date, falling back to the local one; 0 when neither parses ("0000-00-00 ..."). */
 static time_t
-wp_date(struct arena *a, const struct xml_node *n, const char *gmt, const char *local)
+wp_date(const char *gmt, const char *local)
 {
 	time_t t;
 
-	if (date_parse(xml_child_text(a, n, gmt), &t) == 0 && t > 0)
+	if (date_parse(gmt, &t) == 0 && t > 0)
 		return t;
-	if (local != NULL && date_parse(xml_child_text(a, n, local), &t) == 0 && t > 0)
+	if (date_parse(local, &t) == 0 && t > 0)
 		return t;
 	return 0;
 }
 
-/* Text to store: valid UTF-8 without controls, else NULL. */
+/* The path of an address below its host: "https://h/blog/x/" gives "/blog/x/". */
 static const char *
-clean_text(const char *s)
+url_path(const char *url)
 {
-	return utf8_valid_text(s, strlen(s)) ? s : NULL;
+	const char *p = strstr(url, "://");
+
+	if (p == NULL)
+		return url;
+	p = strchr(p + 3, '/');
+	return p ? p : "/";
 }
 
-/* At most max characters of valid UTF-8 s, in the arena. */
+/*
+ * Where a post lived below the old site's root: its link's path without
+ * the site's own path ("/2024/05/01/slug/").
+ */
 static const char *
-first_chars(struct arena *a, const char *s, size_t max)
+old_path(struct wp_run *run, const char *link)
 {
-	size_t i = 0, n = 0;
+	const char *p = url_path(link);
+	size_t n = strlen(run->site_path);
 
-	while (s[i] != '\0' && n < max) {
-		i++;
-		while (((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		n++;
+	if (*link == '\0')
+		return "";
+	if (n > 0 && strncmp(p, run->site_path, n) == 0 && (p[n] == '/' || p[n] == '?'))
+		p += n;
+	return p;
+}
+
+/* A percent-encoded post_name ("caf%c3%a9") decoded, in the arena. */
+static const char *
+percent_decode(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		if (s[0] == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
+			char hex[3] = { s[1], s[2], '\0' };
+			*o++ = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else
+			*o++ = *s;
 	}
-	return arena_strndup(a, s, i);
+	*o = '\0';
+	return utf8_valid_text(out, strlen(out)) ? out : "";
 }
 
-/* Collect an item's tags and categories (names as written, no duplicates). */
-static size_t
-item_tags(struct arena *a, const struct xml_node *item, const char **tags)
+/*
+ * The slug for a post not imported before: its WordPress name when that is
+ * a slug, else one made from it or the title; "-2", "-3"... when another
+ * post holds it (two posts of one name, or a post of the site's own: an
+ * import never overwrites what it did not bring).  NULL on failure.
+ */
+static const char *
+new_slug(struct wp_run *run, const struct wxr_item *it, const char *name, const char *title)
 {
-	const struct xml_node *ch;
-	size_t n = 0, k;
+	struct arena *a = &run->c->arena;
+	const char *base, *slug;
+	int owner, n;
 
-	for (ch = item->children; ch != NULL && n < WXR_MAX_TAGS; ch = ch->next) {
-		const char *domain, *name;
-		if (strcmp(ch->name, "category") != 0)
+	base = slug_valid(name) ? name : slugify(a, *name ? name : title);
+	if (*base == '\0')
+		base = arena_printf(a, "post-%" PRId64, it->id);
+	if (!slug_valid(base))
+		return NULL;
+	for (n = 1, slug = base; n < 1000; slug = arena_printf(a, "%s-%d", base, ++n)) {
+		if ((owner = imports_slug_owner(run->c->db, slug)) == STORE_ERR)
+			return NULL;
+		if (owner == 0)
+			return slug;
+	}
+	return NULL;
+}
+
+/* An item's tags and categories, names as written, no duplicates. */
+static size_t
+item_tags(const struct wxr_item *it, const char **tags)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < it->nterms && n < WXR_MAX_TAGS; i++) {
+		const struct wxr_term *t = &it->terms[i];
+		if (strcmp(t->domain, "post_tag") != 0 && strcmp(t->domain, "category") != 0)
 			continue;
-		domain = xml_attr(ch, "domain");
-		if (domain == NULL || (strcmp(domain, "post_tag") != 0 &&
-		    strcmp(domain, "category") != 0))
+		if (*t->name == '\0' || strcmp(t->nicename, "uncategorized") == 0 ||
+		    strcmp(t->name, "Uncategorized") == 0)
 			continue;
-		name = xml_text(a, ch);
-		if (*name == '\0' || clean_text(name) == NULL || strcmp(name, "Uncategorized") == 0)
-			continue;
-		for (k = 0; k < n && strcmp(tags[k], name) != 0; k++)
+		for (k = 0; k < n && strcmp(tags[k], t->name) != 0; k++)
 			;
 		if (k == n)
-			tags[n++] = name;
+			tags[n++] = t->name;
 	}
 	return n;
 }
 
-/*
- * Store the comments of one post: oldest WordPress id first, so a parent is
- * stored before its replies and its new id is known.  One transaction.
- * Returns the number stored, or -1.
- */
 static int
-import_comments(struct cli *c, const struct xml_node *item, int64_t post_id,
-		const char *slug)
+comment_cmp(const void *a, const void *b)
 {
-	const struct xml_node *ch;
-	struct wp_comment *list = NULL;
-	int64_t *map_wp, *map_id;
-	size_t n = 0, cap = 0, i, k;
-	int stored = 0;
+	const struct wxr_comment *x = *(const struct wxr_comment *const *)a;
+	const struct wxr_comment *y = *(const struct wxr_comment *const *)b;
 
-	for (ch = item->children; ch != NULL; ch = ch->next) {
-		struct wp_comment *w;
-		const char *type, *approved, *author, *email, *url, *content, *ip;
-		char *hash;
-		if (strcmp(ch->name, "wp:comment") != 0)
-			continue;
-		type = xml_child_text(&c->arena, ch, "wp:comment_type");
-		if (*type != '\0' && strcmp(type, "comment") != 0)
-			continue;       /* pingbacks and trackbacks stay behind */
-		if (n == cap)
-			list = arena_grow(&c->arena, list, n, &cap,
-						sizeof(*list));
-		w = &list[n];
-		memset(w, 0, sizeof(*w));
-		w->wp_id = strtoll(xml_child_text(&c->arena, ch, "wp:comment_id"), NULL, 10);
-		w->wp_parent = strtoll(xml_child_text(&c->arena, ch, "wp:comment_parent"), NULL, 10);
-		approved = xml_child_text(&c->arena, ch, "wp:comment_approved");
-		if (strcmp(approved, "1") == 0)
-			w->c.status = COMMENT_APPROVED;
-		else if (strcmp(approved, "spam") == 0)
-			w->c.status = COMMENT_SPAM;
-		else if (strcmp(approved, "trash") == 0)
-			w->c.status = COMMENT_REJECTED;
-		else
-			w->c.status = COMMENT_PENDING;
-		author = xml_child_text(&c->arena, ch, "wp:comment_author");
-		email = xml_child_text(&c->arena, ch, "wp:comment_author_email");
-		url = xml_child_text(&c->arena, ch, "wp:comment_author_url");
-		content = xml_child_text(&c->arena, ch, "wp:comment_content");
-		ip = xml_child_text(&c->arena, ch, "wp:comment_author_IP");
-		if (clean_text(author) == NULL || strpbrk(author, "\r\n\t") != NULL)
-			author = "";
-		if (*author == '\0')
-			author = "Anonymous";
-		w->c.author = first_chars(&c->arena, author, 100);
-		w->c.email = clean_text(email) && strlen(email) <= 254 && strchr(email, '@') ? email : "";
-		/* Only http(s) addresses: anything else is dropped, never linked. */
-		w->c.url = (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
-		    strlen(url) <= 2000 && strpbrk(url, " \"<>\\`\t\r\n") == NULL ? url : "";
-		if (clean_text(content) == NULL)
-			content = "";
-		w->c.body_md = wxr_html_to_markdown(&c->arena, content, strlen(content));
-		w->c.body_html = NULL;    /* rendered by the store, safe mode */
-		w->c.created_at = wp_date(&c->arena, ch, "wp:comment_date_gmt", "wp:comment_date");
-		if (w->c.created_at == 0)
-			w->c.created_at = time(NULL);
-		w->c.post_id = post_id;
-		hash = arena_alloc(&c->arena, RATELIMIT_HASH_HEX);
-		ratelimit_address_hash(c->db, ip, hash);   /* never the address itself */
-		w->c.ip_hash = hash;
-		w->c.spam_reason = w->c.status == COMMENT_SPAM ? "marked as spam in WordPress" : "";
-		n++;
-	}
-	if (n == 0)
-		return 0;
-	qsort(list, n, sizeof(*list), wp_comment_cmp);
-	map_wp = arena_alloc(&c->arena, n * sizeof(*map_wp));
-	map_id = arena_alloc(&c->arena, n * sizeof(*map_id));
-	if (db_begin(c->db) != STORE_OK)
-		return -1;
-	for (i = 0; i < n; i++) {
-		struct wp_comment *w = &list[i];
-		int cls;
-
-		w->c.parent_id = 0;
-		/* A reply keeps its parent when the parent came before it. */
-		for (k = 0; k < i && w->wp_parent > 0; k++)
-			if (map_wp[k] == w->wp_parent) {
-				w->c.parent_id = map_id[k];
-				break;
-			}
-		/* WordPress's approvals and spam are decisions: the classifier learns them. */
-		cls = spam_class_for_status(w->c.status);
-		if (comments_insert(c->db, &w->c) != STORE_OK ||
-		    (cls > 0 && spam_learn(c->db, w->c.id, (enum spam_class)cls) != STORE_OK)) {
-			db_rollback(c->db);
-			log_error("%s: could not store the comments", slug);
-			return -1;
-		}
-		map_wp[i] = w->wp_id;
-		map_id[i] = w->c.id;
-		stored++;
-	}
-	if (db_commit(c->db) != STORE_OK) {
-		db_rollback(c->db);
-		return -1;
-	}
-	return stored;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x < y ? -1 : x > y;      /* document order: the sort is stable */
 }
 
-/* Import one <item>: 1 imported, 0 skipped, -1 failed. */
-static int
-import_item(struct cli *c, const struct xml_node *item, int *ncomments, int *created_out)
+/* WordPress's comment_approved as a status: trash stays trash. */
+static enum comment_status
+wp_status(const char *approved)
 {
-	struct post_input in;
-	const char *type, *status, *name, *tags[WXR_MAX_TAGS], *title, *content;
-	int64_t id;
-	int created, n;
+	if (strcmp(approved, "1") == 0 || strcmp(approved, "approve") == 0)
+		return COMMENT_APPROVED;
+	if (strcmp(approved, "spam") == 0)
+		return COMMENT_SPAM;
+	if (strcmp(approved, "trash") == 0 || strcmp(approved, "post-trashed") == 0)
+		return COMMENT_TRASH;
+	return COMMENT_PENDING;
+}
 
-	type = xml_child_text(&c->arena, item, "wp:post_type");
-	status = xml_child_text(&c->arena, item, "wp:status");
-	if (strcmp(type, "post") != 0 ||
-	    (strcmp(status, "publish") != 0 && strcmp(status, "draft") != 0))
+/*
+ * Store a post's comments, oldest WordPress id first so each parent is in
+ * place (and its new id known) before its replies.  CLI_OK or CLI_FAILED.
+ */
+static int
+import_comments(struct wp_run *run, const struct wxr_item *it, int64_t post_id, const char *slug)
+{
+	struct cli *c = run->c;
+	const struct wxr_comment **order;
+	size_t i, n = 0;
+
+	order = arena_alloc(&c->arena, (it->ncomments + 1) * sizeof(*order));
+	for (i = 0; i < it->ncomments; i++) {
+		const char *type = it->comments[i].type;
+		if (*type != '\0' && strcmp(type, "comment") != 0) {
+			run->pingbacks++;       /* pingbacks and trackbacks stay behind */
+			continue;
+		}
+		order[n++] = &it->comments[i];
+	}
+	qsort(order, n, sizeof(*order), comment_cmp);
+	for (i = 0; i < n; i++) {
+		const struct wxr_comment *w = order[i];
+		struct comment cm;
+		char old_id[24], parent_id[24];
+		int64_t parent = 0;
+		int created;
+
+		memset(&cm, 0, sizeof(cm));
+		cm.post_id = post_id;
+		cm.status = wp_status(w->approved);
+		import_comment_person(c, &cm, w->author, w->email, w->url, w->ip);
+		cm.body_md = wxr_html_to_markdown(&c->arena, w->content, strlen(w->content), NULL);
+		cm.created_at = wp_date(w->date_gmt, w->date);
+		if (cm.created_at == 0)
+			cm.created_at = time(NULL);
+		cm.spam_reason = cm.status == COMMENT_SPAM ? "marked as spam in WordPress" : "";
+		if (w->parent > 0) {
+			snprintf(parent_id, sizeof(parent_id), "%" PRId64, w->parent);
+			if (imports_comment_lookup(c->db, IMPORT_WORDPRESS, parent_id, &parent) ==
+			    STORE_ERR)
+				return CLI_FAILED;
+		}
+		cm.parent_id = parent;      /* 0 when the parent was never exported */
+		/* An id met twice in one post (a broken export) names a second comment. */
+		if (i > 0 && order[i - 1]->id == w->id)
+			snprintf(old_id, sizeof(old_id), "%" PRId64 "/%zu", w->id, i);
+		else
+			snprintf(old_id, sizeof(old_id), "%" PRId64, w->id);
+		if (imports_comment_save(c->db, IMPORT_WORDPRESS, old_id,
+		    strchr(old_id, '/') ? 0 : w->id, &cm, &created) != STORE_OK) {
+			log_error("%s: could not store comment %s", slug, old_id);
+			return CLI_FAILED;
+		}
+		if (import_comment_stored(c, &run->tally, &cm, created) != CLI_OK)
+			return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
+/* Pass 2, one <item>: a post is stored with its comments; pages and the rest are counted. */
+static int
+import_item(void *ctx, const struct wxr_site *site, const struct wxr_item *it)
+{
+	struct wp_run *run = ctx;
+	struct cli *c = run->c;
+	struct post_input in;
+	const char *tags[WXR_MAX_TAGS], *title, *name, *slug = NULL, *date;
+	struct wxr_convert conv;
+	int64_t id = 0;
+	int created, i, found;
+
+	if (run->site_path == NULL) {
+		const char *p = url_path(site->link);
+		size_t n = strlen(p);
+		while (n > 0 && p[n - 1] == '/')
+			n--;
+		run->site_path = arena_strndup(&run->keep, p, n);
+	}
+	if (strcmp(it->type, "page") == 0) {
+		run->pages++;
 		return 0;
+	}
+	if (strcmp(it->type, "post") != 0 || (strcmp(it->status, "publish") != 0 &&
+	    strcmp(it->status, "draft") != 0 && strcmp(it->status, "future") != 0)) {
+		if (strcmp(it->type, "attachment") != 0)
+			run->skipped++;
+		return 0;
+	}
 	memset(&in, 0, sizeof(in));
-	title = xml_child_text(&c->arena, item, "title");
-	if (clean_text(title) == NULL || strpbrk(title, "\r\n") != NULL || *title == '\0')
+	title = it->title;
+	if (strpbrk(title, "\r\n") != NULL || *title == '\0')
 		title = "(untitled)";
 	in.title = title;
-	name = xml_child_text(&c->arena, item, "wp:post_name");
-	if (slug_valid(name))
-		in.slug = name;
-	else {
-		in.slug = slugify(&c->arena, *name ? name : title);
-		if (*in.slug == '\0')
-			in.slug = arena_printf(&c->arena, "post-%s",
-					       xml_child_text(&c->arena, item, "wp:post_id"));
-		if (!slug_valid(in.slug))
-			in.slug = slugify(&c->arena, in.slug);
+	name = percent_decode(&c->arena, it->name);
+	found = it->id > 0 ? imports_post_lookup(c->db, &c->arena, IMPORT_WORDPRESS, it->id, &id,
+						 &slug) : STORE_NOTFOUND;
+	if (found == STORE_ERR)
+		return CLI_FAILED;
+	if (found != STORE_OK && (slug = new_slug(run, it, name, title)) == NULL) {
+		log_error("item %" PRId64 " (%s): no usable slug", it->id, title);
+		return CLI_FAILED;
 	}
-	if (!slug_valid(in.slug)) {
-		log_error("%s: no usable slug, skipped", title);
-		return -1;
-	}
-	in.author = xml_child_text(&c->arena, item, "dc:creator");
-	if (clean_text(in.author) == NULL)
-		in.author = "";
-	in.published_at = wp_date(&c->arena, item, "wp:post_date_gmt", "wp:post_date");
-	in.updated_at = wp_date(&c->arena, item, "wp:post_modified_gmt", "wp:post_modified");
-	in.draft = strcmp(status, "draft") == 0;
-	in.comments_open = strcmp(xml_child_text(&c->arena, item, "wp:comment_status"),
-				  "closed") != 0;
-	content = xml_child_text(&c->arena, item, "content:encoded");
-	if (clean_text(content) == NULL) {
-		log_error("%s: the body is not valid UTF-8 text, skipped", in.slug);
-		return -1;
-	}
-	/* WordPress HTML passes through only where raw HTML is allowed. */
+	in.slug = slug;
+	in.author = it->creator;
+	in.published_at = wp_date(it->date_gmt, it->date);
+	in.updated_at = wp_date(it->modified_gmt, it->modified);
+	/* Scheduled posts wait as drafts: parley publishes what it shows. */
+	in.draft = strcmp(it->status, "publish") != 0;
+	in.comments_open = strcmp(it->comment_status, "closed") != 0;
+	memset(&conv, 0, sizeof(conv));
+	conv.attachments = run->attachments;
+	conv.nattachments = run->nattachments;
+	conv.post_id = it->id;
+	conv.shortcodes = 1;
+	/* WordPress HTML passes through (shortcodes expanded) only where raw HTML is allowed. */
 	in.allow_raw_html = c->cfg.allow_raw_html;
-	in.body_md = in.allow_raw_html ? content :
-	    wxr_html_to_markdown(&c->arena, content, strlen(content));
-	in.ntags = item_tags(&c->arena, item, tags);
+	in.body_md = in.allow_raw_html ?
+	    wxr_shortcodes(&c->arena, it->content, strlen(it->content), &conv) :
+	    wxr_html_to_markdown(&c->arena, it->content, strlen(it->content), &conv);
+	for (i = 0; i < WXR_SC__MAX; i++)
+		run->shortcodes[i] += conv.counts[i];
+	in.ntags = item_tags(it, tags);
 	in.tags = tags;
 	if (posts_save(c->db, &in, &id, &created) != STORE_OK) {
 		log_error("%s: could not save the post", in.slug);
-		return -1;
+		return CLI_FAILED;
 	}
-	*created_out = created;
-	/* A second import of the same file updates posts and adds no comment twice. */
-	n = 0;
-	if (created && (n = import_comments(c, item, id, in.slug)) < 0)
-		return -1;
-	*ncomments += n;
-	printf("%s %s (%d comment%s)\n", created ? "added" : "updated", in.slug, n,
-	       n == 1 ? "" : "s");
-	return 1;
+	date = strlen(it->date) >= 10 ? arena_strndup(&c->arena, it->date, 10) : "";
+	if (it->id > 0 && imports_post_remember(c->db, IMPORT_WORDPRESS, it->id, id,
+	    old_path(run, it->link), name, date) != STORE_OK)
+		return CLI_FAILED;
+	if (created)
+		run->posts_new++;
+	else
+		run->posts_updated++;
+	if (import_comments(run, it, id, in.slug) != CLI_OK)
+		return CLI_FAILED;
+	/* The command's arena holds one item's work at a time. */
+	arena_reset(&c->arena);
+	return 0;
 }
 
 int
 cli_import_wordpress(struct cli *c, int argc, char **argv)
 {
-	const struct xml_node *root, *channel, *item;
-	char err[256], *text;
-	size_t len = 0;
-	int rc = CLI_OK, posts = 0, added = 0, ncomments = 0, r, created;
+	static const char *const sc_names[WXR_SC__MAX] = {
+		"caption", "gallery", "embed", "audio", "video", "unknown (removed)"
+	};
+	struct wp_run run;
+	char err[512];
+	int rc = CLI_FAILED, r, i;
 
 	if (argc != 2) {
 		log_error("usage: parley import-wordpress FILE");
 		return CLI_USAGE;
 	}
-	if ((text = cli_read_file(&c->arena, argv[1], (size_t)WXR_MAX_BYTES, &len)) == NULL)
-		return CLI_FAILED;
-	if (memchr(text, '\0', len) != NULL) {
-		log_error("%s: not a WordPress export (binary data)", argv[1]);
-		return CLI_FAILED;
-	}
-	if ((root = xml_parse(&c->arena, text, len, err, sizeof(err))) == NULL) {
-		log_error("%s: %s", argv[1], err);
-		return CLI_FAILED;
-	}
-	if (strcmp(root->name, "rss") != 0 || (channel = xml_child(root, "channel")) == NULL) {
-		log_error("%s: not a WordPress export (no <rss><channel>)", argv[1]);
-		return CLI_FAILED;
-	}
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
-	for (item = channel->children; item != NULL; item = item->next) {
-		if (strcmp(item->name, "item") != 0)
-			continue;
-		created = 0;
-		r = import_item(c, item, &ncomments, &created);
-		if (r < 0)
-			rc = CLI_FAILED;
-		else if (r > 0) {
-			posts++;
-			added += created;
-		}
+	memset(&run, 0, sizeof(run));
+	run.c = c;
+	arena_init(&run.keep);
+	/* Pass 1 reads the whole file before anything is written: a bad file fails here. */
+	if (wxr_read_file(argv[1], collect_attachment, &run, err, sizeof(err)) != 0) {
+		log_error("%s: %s (nothing imported)", argv[1], err);
+		goto done;
 	}
-	printf("imported %d post%s (%d new), %d comment%s\n", posts, posts == 1 ? "" : "s",
-	       added, ncomments, ncomments == 1 ? "" : "s");
+	if (run.nattachments > 0)
+		qsort(run.attachments, run.nattachments, sizeof(*run.attachments), attachment_cmp);
+	if (db_begin(c->db) != STORE_OK)
+		goto done;
+	r = wxr_read_file(argv[1], import_item, &run, err, sizeof(err));
+	if (r != 0) {
+		/* A failing item has said why in its own line. */
+		if (r < 0)
+			log_error("%s: %s (nothing imported)", argv[1], err);
+		db_rollback(c->db);
+		goto done;
+	}
+	if (db_commit(c->db) != STORE_OK) {
+		db_rollback(c->db);
+		log_error("%s: nothing imported (the database refused the commit)", argv[1]);
+		goto done;
+	}
+	printf("posts: %d new, %d updated; pages skipped: %d; other items skipped: %d\n",
+	       run.posts_new, run.posts_updated, run.pages, run.skipped);
+	import_tally_print(&run.tally);
+	printf("pingbacks and trackbacks skipped: %d\n", run.pingbacks);
+	printf("shortcodes:");
+	for (i = 0; i < WXR_SC__MAX; i++)
+		printf("%s %d %s", i ? "," : "", run.shortcodes[i], sc_names[i]);
+	printf("\n");
+	rc = CLI_OK;
+done:
+	arena_free(&run.keep);
 	return rc;
 }

@@ -1,910 +1,547 @@
-/* wxr.c: a small, bounded XML reader for WordPress exports, and WordPress HTML to Markdown. */
+/* wxr.c: a WordPress export read item by item with libxml2's streaming xmlTextReader. */
 #include "wxr.h"
 
-#include <ctype.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlreader.h>
 
 #include "buf.h"
+#include "render.h"
 
-/* ------------------------------------------------------------ entities */
+/* One field of an item (a post body, a comment) is refused past this. */
+#define WXR_MAX_FIELD (32u * 1024 * 1024)
 
-/*
- * Append code point cp as UTF-8.  What utf8_valid_text refuses (NUL,
- * controls, surrogates, noncharacters) becomes U+FFFD, so decoded text is
- * still text the importer accepts.
- */
-static void
-put_utf8(struct buf *b, unsigned long cp)
-{
-	char s[4];
-
-	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f ||
-	    (cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | cp >> 6);
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, s, 2);
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12);
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, s, 3);
-	} else {
-		s[0] = (char)(0xf0 | cp >> 18);
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, s, 4);
-	}
-}
-
-static const struct {
-	const char *name;
-	unsigned long cp;
-	int xml;              /* one of XML's five predefined entities */
-} entities[] = {
-	{ "amp", '&', 1 }, { "lt", '<', 1 }, { "gt", '>', 1 }, { "quot", '"', 1 },
-	{ "apos", '\'', 1 }, { "nbsp", 0xa0, 0 }, { "hellip", 0x2026, 0 },
-	{ "mdash", 0x2014, 0 }, { "ndash", 0x2013, 0 }, { "lsquo", 0x2018, 0 },
-	{ "rsquo", 0x2019, 0 }, { "ldquo", 0x201c, 0 }, { "rdquo", 0x201d, 0 },
-	{ "laquo", 0xab, 0 }, { "raquo", 0xbb, 0 }, { "copy", 0xa9, 0 },
-	{ "reg", 0xae, 0 }, { "trade", 0x2122, 0 }, { "eacute", 0xe9, 0 },
-	{ "egrave", 0xe8, 0 }, { "agrave", 0xe0, 0 }, { "ccedil", 0xe7, 0 },
-	{ "ouml", 0xf6, 0 }, { "uuml", 0xfc, 0 }, { "auml", 0xe4, 0 }, { "szlig", 0xdf, 0 },
-	{ "euro", 0x20ac, 0 }, { "pound", 0xa3, 0 }, { "deg", 0xb0, 0 },
-	{ "middot", 0xb7, 0 }, { "bull", 0x2022, 0 }, { "times", 0xd7, 0 },
+/* The namespaces an export uses, told apart by URI, never by prefix. */
+enum wxr_ns {
+	NS_NONE,                /* RSS's own elements: rss, channel, item, title, link, category */
+	NS_WP,                  /* http://wordpress.org/export/1.N/ */
+	NS_CONTENT,             /* http://purl.org/rss/1.0/modules/content/ */
+	NS_DC,                  /* http://purl.org/dc/elements/1.1/ */
+	NS_OTHER,               /* excerpt, wfw, anything else: not read */
 };
 
-/*
- * Decode the entity at s (which starts with '&') into b.  Returns the bytes
- * consumed, or 0 when s holds no entity it knows (the caller keeps the '&').
- */
-static size_t
-decode_entity(struct buf *b, const char *s, size_t len, int html)
-{
-	size_t i, n;
+static const char wp_ns_prefix[] = "http://wordpress.org/export/";
 
-	if (len >= 4 && s[1] == '#') {
-		unsigned long cp = 0;
-		int hex = s[2] == 'x' || s[2] == 'X';
-		i = hex ? 3 : 2;
-		for (n = 0; i < len && n < 8 && (hex ? isxdigit((unsigned char)s[i]) :
-		    isdigit((unsigned char)s[i])); i++, n++)
-			cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)s[i]) ?
-			    s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
-		if (n == 0 || i >= len || s[i] != ';')
-			return 0;
-		put_utf8(b, cp);
-		return i + 1;
-	}
-	for (i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
-		n = strlen(entities[i].name);
-		if ((entities[i].xml || html) && len > n + 1 &&
-		    memcmp(s + 1, entities[i].name, n) == 0 && s[n + 1] == ';') {
-			put_utf8(b, entities[i].cp);
-			return n + 2;
+/* The reader's state across one document. */
+struct wxr_reader {
+	xmlTextReaderPtr r;
+	struct arena item_arena;        /* one item's strings; reset after each */
+	struct arena site_arena;        /* the channel's strings */
+	struct wxr_site site;
+	int wp_seen;                    /* an element in the WordPress namespace was met */
+	char *err;
+	size_t errlen;
+	int failed;
+	wxr_item_fn fn;
+	void *ctx;
+};
+
+/* Record the first failure as the line the command prints. */
+static void fail(struct wxr_reader *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct wxr_reader *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->failed)
+		return;
+	w->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(w->err, w->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* libxml2's first complaint becomes the one line the command prints. */
+static void
+on_xml_error(void *arg, xmlErrorPtr e)
+{
+	struct wxr_reader *w = arg;
+	char msg[200];
+	size_t n;
+
+	if (w->failed || e == NULL || e->level < XML_ERR_ERROR)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "malformed XML");
+	msg[strcspn(msg, "\n")] = '\0';       /* the first line of libxml2's message */
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	w->failed = 1;
+	snprintf(w->err, w->errlen, "line %d: %s", e->line, msg);
+}
+
+/*
+ * No external resource is ever opened while an export is read: a DTD or
+ * entity that names a file or an address gets nothing.
+ */
+static xmlParserInputPtr
+refuse_external(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+/*
+ * Which namespace an element is in.  A WordPress namespace of another
+ * version than 1.0, 1.1 or 1.2 fails the read.
+ */
+static enum wxr_ns
+element_ns(struct wxr_reader *w)
+{
+	const char *uri = (const char *)xmlTextReaderConstNamespaceUri(w->r);
+
+	if (uri == NULL)
+		return NS_NONE;
+	if (strcmp(uri, "http://purl.org/rss/1.0/modules/content/") == 0)
+		return NS_CONTENT;
+	if (strcmp(uri, "http://purl.org/dc/elements/1.1/") == 0)
+		return NS_DC;
+	if (strncmp(uri, wp_ns_prefix, sizeof(wp_ns_prefix) - 1) == 0) {
+		const char *v = uri + sizeof(wp_ns_prefix) - 1;
+		if (strcmp(v, "1.0/") == 0 || strcmp(v, "1.1/") == 0 || strcmp(v, "1.2/") == 0) {
+			w->wp_seen = 1;
+			if (w->site.version == NULL)
+				w->site.version = arena_strndup(&w->site_arena, v, 3);
+			return NS_WP;
 		}
+		if (strstr(v, "/excerpt/") == NULL) {
+			fail(w, "unknown WXR version (namespace %s; parley reads 1.0 to 1.2)", uri);
+			return NS_OTHER;
+		}
+	}
+	return NS_OTHER;
+}
+
+static int
+is(struct wxr_reader *w, enum wxr_ns ns, enum wxr_ns want, const char *local)
+{
+	return ns == want && strcmp((const char *)xmlTextReaderConstLocalName(w->r), local) == 0;
+}
+
+/* Node types that mean the document tries entities: refused outright. */
+static int
+refused_node(struct wxr_reader *w, int type)
+{
+	if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+		fail(w, "%s", "a DTD is declared (a WordPress export has none; entities are refused)");
+		return 1;
+	}
+	if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
+		fail(w, "%s", "an entity reference to a declared entity (refused)");
+		return 1;
 	}
 	return 0;
 }
 
-/* Append text with entities decoded; an '&' that starts no known entity stays. */
-static void
-append_decoded(struct buf *b, const char *s, size_t len, int html)
+/*
+ * The text inside the element the reader is on (CDATA included, entities
+ * decoded by libxml2), read up to its end tag; trimmed, with what
+ * utf8_valid_text refuses replaced, in the item arena.  NULL on failure.
+ */
+static const char *
+read_text(struct wxr_reader *w)
 {
-	size_t i = 0, run = 0, used;
+	struct buf b = BUF_INIT, clean = BUF_INIT;
+	int depth, type, ret;
+	const char *out = NULL, *s;
+	size_t start, end;
 
-	while (i < len) {
-		if (s[i] != '&') {
-			i++;
-			continue;
+	if (xmlTextReaderIsEmptyElement(w->r))
+		return "";
+	depth = xmlTextReaderDepth(w->r);
+	while ((ret = xmlTextReaderRead(w->r)) == 1) {
+		type = xmlTextReaderNodeType(w->r);
+		if (refused_node(w, type))
+			goto done;
+		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(w->r) == depth)
+			break;
+		if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+		    type == XML_READER_TYPE_WHITESPACE ||
+		    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
+			s = (const char *)xmlTextReaderConstValue(w->r);
+			if (s != NULL)
+				buf_append(&b, s, strlen(s));
+			if (b.len > WXR_MAX_FIELD) {
+				fail(w, "%s", "a field larger than 32 MiB (refused)");
+				goto done;
+			}
 		}
-		buf_append(b, s + run, i - run);
-		if ((used = decode_entity(b, s + i, len - i, html)) > 0)
-			i += used;
-		else
-			buf_putc(b, s[i++]);
-		run = i;
 	}
-	buf_append(b, s + run, len - run);
+	if (ret != 1) {
+		fail(w, "%s", "the export ends in the middle of an element (truncated?)");
+		goto done;
+	}
+	start = 0;
+	end = b.len;
+	while (start < end && strchr(" \t\r\n", b.data[start]) != NULL)
+		start++;
+	while (end > start && strchr(" \t\r\n", b.data[end - 1]) != NULL)
+		end--;
+	utf8_scrub(&clean, b.data ? b.data + start : "", end - start);
+	out = arena_strndup(&w->item_arena, clean.data ? clean.data : "", clean.len);
+done:
+	buf_free(&b);
+	buf_free(&clean);
+	return out;
 }
 
-/* ------------------------------------------------------------ XML */
+/* An attribute's value in the item arena ("" when absent). */
+static const char *
+attribute(struct wxr_reader *w, const char *name)
+{
+	xmlChar *v = xmlTextReaderGetAttribute(w->r, (const xmlChar *)name);
+	struct buf b = BUF_INIT;
+	const char *out;
 
-struct xml_parser {
-	struct arena *a;
-	const char *src, *p, *end;
-	char *err;
-	size_t errlen;
-};
+	if (v == NULL)
+		return "";
+	utf8_scrub(&b, (const char *)v, strlen((const char *)v));
+	out = arena_strndup(&w->item_arena, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	xmlFree(v);
+	return out;
+}
+
+static int64_t
+number(const char *s)
+{
+	return s != NULL ? strtoll(s, NULL, 10) : 0;
+}
+
+/*
+ * Walk the children of the element the reader is on: for each child
+ * element, call field(w, ns, out), which reads or skips it; with field
+ * NULL, skip them all.  0 at the element's end tag, -1 on failure.
+ */
+typedef int (*wxr_field_fn)(struct wxr_reader *w, enum wxr_ns ns, void *out);
 
 static int
-xml_fail(struct xml_parser *x, const char *what)
+children(struct wxr_reader *w, wxr_field_fn field, void *out)
 {
-	size_t line = 1;
-	const char *q;
+	int depth, ret, type;
 
-	for (q = x->src; q < x->p && q < x->end; q++)
-		if (*q == '\n')
-			line++;
-	snprintf(x->err, x->errlen, "line %zu: %s", line, what);
+	if (xmlTextReaderIsEmptyElement(w->r))
+		return 0;
+	depth = xmlTextReaderDepth(w->r);
+	while ((ret = xmlTextReaderRead(w->r)) == 1) {
+		type = xmlTextReaderNodeType(w->r);
+		if (refused_node(w, type))
+			return -1;
+		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(w->r) == depth)
+			return 0;
+		if (type != XML_READER_TYPE_ELEMENT || field == NULL)
+			continue;
+		if (field(w, element_ns(w), out) != 0 || w->failed)
+			return -1;
+	}
+	fail(w, "%s", "the export ends in the middle of an element (truncated?)");
 	return -1;
 }
 
+/* Read into *slot the text of the current element. */
+/* Skip the element the reader is on, children and all.  0, or -1. */
 static int
-starts(const struct xml_parser *x, const char *s)
+skip(struct wxr_reader *w)
 {
-	size_t n = strlen(s);
-
-	return (size_t)(x->end - x->p) >= n && memcmp(x->p, s, n) == 0;
+	return children(w, NULL, NULL);
 }
 
-/* Move past the next occurrence of s; -1 when it never comes. */
 static int
-skip_past(struct xml_parser *x, const char *s)
+text_into(struct wxr_reader *w, const char **slot)
 {
-	const char *hit = memmem(x->p, (size_t)(x->end - x->p), s, strlen(s));
+	const char *s = read_text(w);
 
-	if (hit == NULL)
+	if (s == NULL)
 		return -1;
-	x->p = hit + strlen(s);
+	*slot = s;
 	return 0;
 }
 
 static int
-name_char(char c)
+comment_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
 {
-	return c != '\0' && !isspace((unsigned char)c) && strchr("/>=<\"'&", c) == NULL;
-}
-
-static const char *
-read_name(struct xml_parser *x)
-{
-	const char *start = x->p;
-
-	while (x->p < x->end && name_char(*x->p))
-		x->p++;
-	return x->p == start ? NULL : arena_strndup(x->a, start, (size_t)(x->p - start));
-}
-
-static void
-skip_space(struct xml_parser *x)
-{
-	while (x->p < x->end && isspace((unsigned char)*x->p))
-		x->p++;
-}
-
-/* Parse the attributes and the end of a start tag; *empty for "/>". */
-static int
-read_attrs(struct xml_parser *x, struct xml_node *n, int *empty)
-{
-	size_t cap = 0;
-
-	*empty = 0;
-	for (;;) {
-		const char *name, *start;
-		char quote;
-		struct buf v = BUF_INIT;
-
-		skip_space(x);
-		if (x->p >= x->end)
-			return xml_fail(x, "unfinished tag");
-		if (*x->p == '>') {
-			x->p++;
-			return 0;
-		}
-		if (starts(x, "/>")) {
-			x->p += 2;
-			*empty = 1;
-			return 0;
-		}
-		if ((name = read_name(x)) == NULL)
-			return xml_fail(x, "bad attribute");
-		skip_space(x);
-		if (x->p >= x->end || *x->p != '=')
-			return xml_fail(x, "attribute without a value");
-		x->p++;
-		skip_space(x);
-		if (x->p >= x->end || (*x->p != '"' && *x->p != '\''))
-			return xml_fail(x, "attribute value without quotes");
-		quote = *x->p++;
-		start = x->p;
-		while (x->p < x->end && *x->p != quote)
-			x->p++;
-		if (x->p >= x->end)
-			return xml_fail(x, "unfinished attribute value");
-		append_decoded(&v, start, (size_t)(x->p - start), 0);
-		x->p++;
-		if (n->nattrs == cap)
-			n->attrs = arena_grow(x->a, n->attrs, n->nattrs, &cap,
-						sizeof(*n->attrs));
-		n->attrs[n->nattrs].name = name;
-		n->attrs[n->nattrs].value = arena_strndup(x->a, v.data ? v.data : "", v.len);
-		n->nattrs++;
-		buf_free(&v);
-	}
-}
-
-struct xml_frame {
-	struct xml_node *node;
-	struct buf text;
-};
-
-static void
-close_frame(struct xml_parser *x, struct xml_frame *f)
-{
-	f->node->text = arena_strndup(x->a, f->text.data ? f->text.data : "", f->text.len);
-	f->node->text_len = f->text.len;
-	buf_free(&f->text);
-}
-
-struct xml_node *
-xml_parse(struct arena *a, const char *src, size_t len, char *err, size_t errlen)
-{
-	struct xml_parser x = { a, src, src, src + len, err, errlen };
-	struct xml_frame stack[XML_MAX_DEPTH];
-	struct xml_node *root = NULL;
-	size_t depth = 0, i;
-
-	/* A byte-order mark may lead. */
-	if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)
-		x.p += 3;
-	while (x.p < x.end) {
-		if (*x.p != '<') {
-			const char *start = x.p;
-			while (x.p < x.end && *x.p != '<')
-				x.p++;
-			if (depth > 0)
-				append_decoded(&stack[depth - 1].text, start, (size_t)(x.p - start), 0);
-			else {
-				for (; start < x.p; start++)
-					if (!isspace((unsigned char)*start)) {
-						x.p = start;
-						xml_fail(&x, "text outside the root element");
-						goto fail;
-					}
-			}
-			continue;
-		}
-		if (starts(&x, "<![CDATA[")) {
-			const char *start = x.p + 9;
-			x.p = start;
-			if (skip_past(&x, "]]>") != 0) {
-				xml_fail(&x, "unfinished CDATA section");
-				goto fail;
-			}
-			if (depth == 0) {
-				xml_fail(&x, "CDATA outside the root element");
-				goto fail;
-			}
-			buf_append(&stack[depth - 1].text, start, (size_t)(x.p - 3 - start));
-		} else if (starts(&x, "<!--")) {
-			if (skip_past(&x, "-->") != 0) {
-				xml_fail(&x, "unfinished comment");
-				goto fail;
-			}
-		} else if (starts(&x, "<?")) {
-			if (skip_past(&x, "?>") != 0) {
-				xml_fail(&x, "unfinished processing instruction");
-				goto fail;
-			}
-		} else if (starts(&x, "<!")) {
-			/* A DOCTYPE: skipped whole, internal subset included, never read. */
-			int nest = 0;
-			for (x.p += 2; x.p < x.end && (*x.p != '>' || nest > 0); x.p++)
-				nest += *x.p == '[' ? 1 : *x.p == ']' ? -1 : 0;
-			if (x.p >= x.end) {
-				xml_fail(&x, "unfinished declaration");
-				goto fail;
-			}
-			x.p++;
-		} else if (starts(&x, "</")) {
-			const char *name;
-			x.p += 2;
-			if ((name = read_name(&x)) == NULL || depth == 0 ||
-			    strcmp(name, stack[depth - 1].node->name) != 0) {
-				xml_fail(&x, depth == 0 ? "end tag without a start" :
-					 "end tag does not match the open element");
-				goto fail;
-			}
-			skip_space(&x);
-			if (x.p >= x.end || *x.p != '>') {
-				xml_fail(&x, "unfinished end tag");
-				goto fail;
-			}
-			x.p++;
-			close_frame(&x, &stack[--depth]);
-		} else {
-			struct xml_node *n = arena_zalloc(a, sizeof(*n));
-			int empty;
-			x.p++;
-			if ((n->name = read_name(&x)) == NULL) {
-				xml_fail(&x, "bad tag");
-				goto fail;
-			}
-			if (read_attrs(&x, n, &empty) != 0)
-				goto fail;
-			if (depth == 0) {
-				if (root != NULL) {
-					xml_fail(&x, "more than one root element");
-					goto fail;
-				}
-				root = n;
-			} else {
-				struct xml_node *parent = stack[depth - 1].node;
-				if (parent->last_child)
-					parent->last_child->next = n;
-				else
-					parent->children = n;
-				parent->last_child = n;
-			}
-			if (empty) {
-				n->text = "";
-				continue;
-			}
-			if (depth == XML_MAX_DEPTH) {
-				xml_fail(&x, "elements nest too deeply");
-				goto fail;
-			}
-			stack[depth].node = n;
-			buf_init(&stack[depth].text);
-			depth++;
-		}
-	}
-	if (depth > 0) {
-		xml_fail(&x, "the document ends inside an element");
-		goto fail;
-	}
-	if (root == NULL) {
-		xml_fail(&x, "no root element");
-		return NULL;
-	}
-	return root;
-fail:
-	for (i = 0; i < depth; i++)
-		buf_free(&stack[i].text);
-	return NULL;
-}
-
-const struct xml_node *
-xml_child(const struct xml_node *n, const char *name)
-{
-	const struct xml_node *c;
-
-	for (c = n ? n->children : NULL; c != NULL; c = c->next)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
-const char *
-xml_text(struct arena *a, const struct xml_node *n)
-{
-	const char *s = n->text;
-	size_t len = n->text_len;
-
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	return arena_strndup(a, s, len);
-}
-
-const char *
-xml_child_text(struct arena *a, const struct xml_node *n, const char *name)
-{
-	const struct xml_node *c = xml_child(n, name);
-
-	return c == NULL ? "" : xml_text(a, c);
-}
-
-const char *
-xml_attr(const struct xml_node *n, const char *name)
-{
+	struct wxr_comment *c = out;
+	const char *local = (const char *)xmlTextReaderConstLocalName(w->r), *s;
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{ "comment_author", offsetof(struct wxr_comment, author) },
+		{ "comment_author_email", offsetof(struct wxr_comment, email) },
+		{ "comment_author_url", offsetof(struct wxr_comment, url) },
+		{ "comment_author_IP", offsetof(struct wxr_comment, ip) },
+		{ "comment_date", offsetof(struct wxr_comment, date) },
+		{ "comment_date_gmt", offsetof(struct wxr_comment, date_gmt) },
+		{ "comment_content", offsetof(struct wxr_comment, content) },
+		{ "comment_approved", offsetof(struct wxr_comment, approved) },
+		{ "comment_type", offsetof(struct wxr_comment, type) },
+	};
 	size_t i;
 
-	for (i = 0; i < n->nattrs; i++)
-		if (strcmp(n->attrs[i].name, name) == 0)
-			return n->attrs[i].value;
-	return NULL;
+	if (ns != NS_WP)
+		return skip(w);
+	if (strcmp(local, "comment_id") == 0 || strcmp(local, "comment_parent") == 0) {
+		if ((s = read_text(w)) == NULL)
+			return -1;
+		*(strcmp(local, "comment_id") == 0 ? &c->id : &c->parent) = number(s);
+		return 0;
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(local, fields[i].name) == 0)
+			return text_into(w, (const char **)((char *)c + fields[i].offset));
+	return skip(w);
 }
 
-/* ------------------------------------------------------------ HTML to Markdown */
-
-enum md_kind { MD_ROOT, MD_QUOTE, MD_ITEM, MD_LINK, MD_HEADING };
-
-/* An open element whose Markdown is written when it closes. */
-struct md_frame {
-	enum md_kind kind;
-	struct buf out;
-	const char *href;       /* MD_LINK */
-	int level;              /* MD_HEADING */
-	const char *marker;     /* MD_ITEM: "- " or "3. " */
-};
-
-#define MD_MAX_DEPTH 32
-#define MD_MAX_LISTS 16
-
-struct md {
-	struct arena *a;
-	struct md_frame frames[MD_MAX_DEPTH];
-	size_t nframes;
-	struct { int ordered, counter; } lists[MD_MAX_LISTS];
-	size_t nlists;
-	int in_pre, in_code;
-	const char *skip_until;  /* inside script or style: the end tag to wait for */
-};
-
-static struct buf *
-md_out(struct md *m)
-{
-	return &m->frames[m->nframes - 1].out;
-}
-
-/* End the current line, if one is open. */
+/* Every string field starts as "", never NULL. */
 static void
-md_newline(struct md *m)
+comment_init(struct wxr_comment *c)
 {
-	struct buf *b = md_out(m);
-
-	if (b->len > 0 && b->data[b->len - 1] != '\n')
-		buf_putc(b, '\n');
-}
-
-/* Start a new block: a blank line unless at the start. */
-static void
-md_block(struct md *m)
-{
-	struct buf *b = md_out(m);
-
-	if (b->len == 0)
-		return;
-	md_newline(m);
-	if (b->len >= 2 && b->data[b->len - 2] == '\n')
-		return;
-	buf_putc(b, '\n');
+	memset(c, 0, sizeof(*c));
+	c->approved = c->type = c->author = c->email = c->url = c->ip = "";
+	c->date_gmt = c->date = c->content = "";
 }
 
 static int
-at_line_start(const struct buf *b)
+item_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
 {
-	return b->len == 0 || b->data[b->len - 1] == '\n';
+	struct wxr_item *it = out;
+	const char *local = (const char *)xmlTextReaderConstLocalName(w->r), *s;
+	static struct {
+		const char *name;
+		size_t offset;
+	} const wp_fields[] = {
+		{ "post_date", offsetof(struct wxr_item, date) },
+		{ "post_date_gmt", offsetof(struct wxr_item, date_gmt) },
+		{ "post_modified", offsetof(struct wxr_item, modified) },
+		{ "post_modified_gmt", offsetof(struct wxr_item, modified_gmt) },
+		{ "comment_status", offsetof(struct wxr_item, comment_status) },
+		{ "post_name", offsetof(struct wxr_item, name) },
+		{ "status", offsetof(struct wxr_item, status) },
+		{ "post_type", offsetof(struct wxr_item, type) },
+		{ "attachment_url", offsetof(struct wxr_item, attachment_url) },
+	};
+	size_t i, cap;
+
+	if (is(w, ns, NS_NONE, "title"))
+		return text_into(w, &it->title);
+	if (is(w, ns, NS_NONE, "link"))
+		return text_into(w, &it->link);
+	if (is(w, ns, NS_DC, "creator"))
+		return text_into(w, &it->creator);
+	if (is(w, ns, NS_CONTENT, "encoded"))
+		return text_into(w, &it->content);
+	if (is(w, ns, NS_NONE, "category")) {
+		struct wxr_term t;
+		t.domain = attribute(w, "domain");
+		t.nicename = attribute(w, "nicename");
+		if ((t.name = read_text(w)) == NULL)
+			return -1;
+		cap = it->nterms;
+		it->terms = arena_grow(&w->item_arena, it->terms, it->nterms, &cap, sizeof(t));
+		it->terms[it->nterms++] = t;
+		return 0;
+	}
+	if (ns != NS_WP)
+		return skip(w);
+	if (strcmp(local, "post_id") == 0 || strcmp(local, "post_parent") == 0) {
+		if ((s = read_text(w)) == NULL)
+			return -1;
+		*(strcmp(local, "post_id") == 0 ? &it->id : &it->parent) = number(s);
+		return 0;
+	}
+	if (strcmp(local, "comment") == 0) {
+		struct wxr_comment c;
+		comment_init(&c);
+		if (children(w, comment_field, &c) != 0)
+			return -1;
+		cap = it->ncomments;
+		it->comments = arena_grow(&w->item_arena, it->comments, it->ncomments, &cap,
+					  sizeof(c));
+		it->comments[it->ncomments++] = c;
+		return 0;
+	}
+	for (i = 0; i < sizeof(wp_fields) / sizeof(wp_fields[0]); i++)
+		if (strcmp(local, wp_fields[i].name) == 0)
+			return text_into(w, (const char **)((char *)it + wp_fields[i].offset));
+	return skip(w);
 }
 
-/* Text of the document: escaped for Markdown, or raw inside code. */
-static void
-md_text(struct md *m, const char *s, size_t len)
-{
-	struct buf *b = md_out(m);
-	struct buf dec = BUF_INIT;
-	size_t i;
-
-	append_decoded(&dec, s, len, 1);
-	/* White space between block tags (list items, paragraphs) is not text. */
-	if (!m->in_pre && at_line_start(b) && dec.len == strspn(dec.data ? dec.data : "", " \t\r\n")) {
-		buf_free(&dec);
-		return;
-	}
-	for (i = 0; i < dec.len; i++) {
-		char ch = dec.data[i];
-		if (m->in_pre) {
-			buf_putc(b, ch);
-			continue;
-		}
-		if (ch == '\t' || ch == '\r')
-			ch = ' ';
-		if (m->in_code) {
-			buf_putc(b, ch == '\n' ? ' ' : ch);
-			continue;
-		}
-		if (ch == ' ' && at_line_start(b))
-			continue;       /* leading spaces would make code blocks */
-		if (ch == '\n') {
-			/* Blank lines in WordPress text are paragraph breaks. */
-			if (b->len >= 2 && b->data[b->len - 1] == '\n' && b->data[b->len - 2] == '\n')
-				continue;
-			while (b->len > 0 && b->data[b->len - 1] == ' ')
-				b->len--;
-			buf_putc(b, '\n');
-			continue;
-		}
-		if (strchr("\\`*_[]<>", ch) != NULL ||
-		    (ch == '&' && i + 1 < dec.len && (isalnum((unsigned char)dec.data[i + 1]) ||
-						      dec.data[i + 1] == '#')) ||
-		    (at_line_start(b) && strchr("#-+=|~", ch) != NULL) ||
-		    (ch == '.' && i > 0 && isdigit((unsigned char)dec.data[i - 1]) &&
-		     b->len > 0 && isdigit((unsigned char)b->data[b->len - 1]) &&
-		     (i + 1 >= dec.len || dec.data[i + 1] == ' ')))
-			buf_putc(b, '\\');
-		buf_putc(b, ch);
-	}
-	buf_free(&dec);
-}
-
+/* One <item>: read it whole into the item arena, hand it to fn, reset. */
 static int
-md_push(struct md *m, enum md_kind kind)
+read_item(struct wxr_reader *w)
 {
-	if (m->nframes == MD_MAX_DEPTH)
+	struct wxr_item it;
+	int rc;
+
+	memset(&it, 0, sizeof(it));
+	it.title = it.link = it.creator = it.content = it.date_gmt = it.date = "";
+	it.modified_gmt = it.modified = "";
+	it.comment_status = it.name = it.status = it.type = it.attachment_url = "";
+	if (children(w, item_field, &it) != 0)
 		return -1;
-	memset(&m->frames[m->nframes], 0, sizeof(m->frames[0]));
-	m->frames[m->nframes].kind = kind;
-	m->nframes++;
+	if (!w->wp_seen) {
+		fail(w, "%s", "not a WordPress export (no element in a WordPress namespace)");
+		return -1;
+	}
+	rc = w->fn(w->ctx, &w->site, &it);
+	arena_reset(&w->item_arena);
+	return rc;
+}
+
+static int
+channel_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
+{
+	const char *s;
+
+	(void)out;
+	if (is(w, ns, NS_NONE, "item"))
+		return read_item(w);
+	if (is(w, ns, NS_NONE, "link") || is(w, ns, NS_WP, "base_blog_url")) {
+		int base = ns == NS_WP;
+		if ((s = read_text(w)) == NULL)
+			return -1;
+		/* wp:base_blog_url names the blog's root; <link> is the fallback. */
+		if (*s != '\0' && (base || *w->site.link == '\0'))
+			w->site.link = arena_strdup(&w->site_arena, s);
+		return 0;
+	}
+	return skip(w);
+}
+
+/* The WordPress namespace the root declares gives the version. */
+static void
+root_version(struct wxr_reader *w)
+{
+	const char *v;
+
+	while (xmlTextReaderMoveToNextAttribute(w->r) == 1) {
+		if (!xmlTextReaderIsNamespaceDecl(w->r))
+			continue;
+		v = (const char *)xmlTextReaderConstValue(w->r);
+		if (v == NULL || strncmp(v, wp_ns_prefix, sizeof(wp_ns_prefix) - 1) != 0)
+			continue;
+		v += sizeof(wp_ns_prefix) - 1;
+		if (strcmp(v, "1.0/") == 0 || strcmp(v, "1.1/") == 0 || strcmp(v, "1.2/") == 0)
+			w->site.version = arena_strndup(&w->site_arena, v, 3);
+		else if (strstr(v, "/excerpt/") == NULL)
+			fail(w, "unknown WXR version (namespace %s; parley reads 1.0 to 1.2)",
+			     (const char *)xmlTextReaderConstValue(w->r));
+	}
+	xmlTextReaderMoveToElement(w->r);
+}
+
+/* The document: <rss> holding <channel>, each read through channel_field. */
+static int
+read_document(struct wxr_reader *w)
+{
+	int ret, type, seen_root = 0, seen_channel = 0, rc = 0;
+
+	xmlTextReaderSetStructuredErrorHandler(w->r, on_xml_error, w);
+	while (rc == 0 && (ret = xmlTextReaderRead(w->r)) == 1) {
+		type = xmlTextReaderNodeType(w->r);
+		if (refused_node(w, type))
+			return -1;
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		if (!seen_root) {
+			seen_root = 1;
+			if (!is(w, element_ns(w), NS_NONE, "rss")) {
+				fail(w, "not a WordPress export (the root element is <%s>, not <rss>)",
+				     (const char *)xmlTextReaderConstName(w->r));
+				return -1;
+			}
+			root_version(w);
+			if (w->failed)
+				return -1;
+			continue;
+		}
+		if (xmlTextReaderDepth(w->r) == 1 && is(w, element_ns(w), NS_NONE, "channel")) {
+			seen_channel = 1;
+			rc = children(w, channel_field, NULL);
+		} else if (skip(w) != 0)
+			return -1;
+		if (w->failed)
+			return -1;
+	}
+	if (rc != 0)
+		return w->failed ? -1 : rc;
+	if (ret != 0 || w->failed) {
+		fail(w, "%s", "malformed XML");
+		return -1;
+	}
+	if (!seen_root) {
+		fail(w, "%s", "not a WordPress export (no XML element at all)");
+		return -1;
+	}
+	if (!seen_channel || (!w->wp_seen && w->site.version == NULL)) {
+		fail(w, "%s", "not a WordPress export (no WordPress channel)");
+		return -1;
+	}
 	return 0;
 }
 
-/* The frame's text without blank lines around it, in the arena. */
-static char *
-frame_text(struct md *m, struct md_frame *f, size_t *len)
-{
-	const char *s = f->out.data ? f->out.data : "";
-	size_t n = f->out.len;
+/* The options every read uses: no network, no DTD loaded, no entity substituted. */
+#define WXR_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 
-	while (n > 0 && (*s == '\n' || *s == ' ')) {
-		s++;
-		n--;
+static int
+run(xmlTextReaderPtr r, wxr_item_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct wxr_reader w;
+	xmlExternalEntityLoader old = xmlGetExternalEntityLoader();
+	int rc;
+
+	if (r == NULL) {
+		snprintf(err, errlen, "cannot read the export");
+		return -1;
 	}
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		n--;
-	*len = n;
-	return arena_strndup(m->a, s, n);
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.err = err;
+	w.errlen = errlen;
+	w.fn = fn;
+	w.ctx = ctx;
+	arena_init(&w.item_arena);
+	arena_init(&w.site_arena);
+	w.site.link = "";
+	xmlSetExternalEntityLoader(refuse_external);
+	rc = read_document(&w);
+	xmlSetExternalEntityLoader(old);
+	xmlFreeTextReader(r);
+	arena_free(&w.item_arena);
+	arena_free(&w.site_arena);
+	return rc;
 }
 
-/* Append each line of text to the current frame with a prefix (the first line's may differ). */
-static void
-md_prefixed(struct md *m, const char *text, size_t len, const char *first, const char *rest)
+int
+wxr_read_file(const char *path, wxr_item_fn fn, void *ctx, char *err, size_t errlen)
 {
-	struct buf *b = md_out(m);
-	size_t i = 0;
-	int line = 0;
+	FILE *f = fopen(path, "rb");
 
-	while (i <= len) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		const char *prefix = line == 0 ? first : rest;
-		if (end > i || line == 0)
-			buf_puts(b, prefix);
-		else
-			buf_append(b, prefix, strcspn(prefix, " "));   /* "> " on a blank line is ">" */
-		buf_append(b, text + i, end - i);
-		buf_putc(b, '\n');
-		line++;
-		if (nl == NULL)
-			break;
-		i = end + 1;
+	/* libxml2 says little about a missing file: say it first. */
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot open the file");
+		return -1;
 	}
+	fclose(f);
+	return run(xmlReaderForFile(path, NULL, WXR_PARSE_OPTIONS), fn, ctx, err, errlen);
 }
 
-/* Close the innermost frame of kind, writing its Markdown into the one below. */
-static void
-md_pop(struct md *m, enum md_kind kind)
+int
+wxr_read_memory(const char *data, size_t len, wxr_item_fn fn, void *ctx, char *err,
+		size_t errlen)
 {
-	struct md_frame *f;
-	size_t len, k;
-	char *text;
-
-	if (m->nframes <= 1 || m->frames[m->nframes - 1].kind != kind)
-		return;
-	f = &m->frames[--m->nframes];
-	text = frame_text(m, f, &len);
-	buf_free(&f->out);
-	switch (kind) {
-	case MD_QUOTE:
-		md_block(m);
-		md_prefixed(m, text, len, "> ", "> ");
-		md_block(m);
-		break;
-	case MD_ITEM: {
-		char indent[16];
-		size_t n = strlen(f->marker);
-		memset(indent, ' ', n);
-		indent[n] = '\0';
-		md_newline(m);
-		md_prefixed(m, text, len, f->marker, indent);
-		break;
+	if (len > (size_t)INT32_MAX) {
+		snprintf(err, errlen, "too large");
+		return -1;
 	}
-	case MD_LINK:
-		for (k = 0; k < len; k++)
-			if (text[k] == '\n')
-				text[k] = ' ';
-		if (f->href == NULL)
-			buf_append(md_out(m), text, len);
-		else {
-			buf_putc(md_out(m), '[');
-			if (len == 0)
-				md_text(m, f->href, strlen(f->href));
-			else
-				buf_append(md_out(m), text, len);
-			buf_puts(md_out(m), "](");
-			buf_puts(md_out(m), f->href);
-			buf_putc(md_out(m), ')');
-		}
-		break;
-	case MD_HEADING:
-		for (k = 0; k < len; k++)
-			if (text[k] == '\n')
-				text[k] = ' ';
-		md_block(m);
-		for (k = 0; k < (size_t)f->level; k++)
-			buf_putc(md_out(m), '#');
-		buf_putc(md_out(m), ' ');
-		buf_append(md_out(m), text, len);
-		md_block(m);
-		break;
-	case MD_ROOT:
-		break;
-	}
-}
-
-/* A URL fit for a Markdown link: http(s), mailto or relative; percent-escaped. NULL when unsafe. */
-static const char *
-md_url(struct md *m, const char *raw)
-{
-	struct buf dec = BUF_INIT, out = BUF_INIT;
-	const char *colon, *slash, *url;
-	size_t i;
-
-	if (raw == NULL)
-		return NULL;
-	append_decoded(&dec, raw, strlen(raw), 1);
-	url = dec.data ? dec.data : "";
-	while (*url == ' ')
-		url++;
-	colon = strchr(url, ':');
-	slash = strpbrk(url, "/?#");
-	if (*url == '\0' || (colon != NULL && (slash == NULL || colon < slash) &&
-	    strncasecmp(url, "http:", 5) != 0 && strncasecmp(url, "https:", 6) != 0 &&
-	    strncasecmp(url, "mailto:", 7) != 0)) {
-		buf_free(&dec);
-		return NULL;
-	}
-	for (i = 0; url[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)url[i];
-		if (ch <= 0x20 || ch == 0x7f || strchr("()<>\"\\`", ch) != NULL)
-			buf_printf(&out, "%%%02X", ch);
-		else
-			buf_putc(&out, (char)ch);
-	}
-	url = arena_strndup(m->a, out.data ? out.data : "", out.len);
-	buf_free(&dec);
-	buf_free(&out);
-	return url;
-}
-
-/* The value of attribute name in a tag's attribute text, in the arena; NULL when absent. */
-static const char *
-tag_attr(struct md *m, const char *s, size_t len, const char *name)
-{
-	size_t i = 0, n = strlen(name);
-
-	while (i < len) {
-		size_t start;
-		while (i < len && (isspace((unsigned char)s[i]) || s[i] == '/'))
-			i++;
-		start = i;
-		while (i < len && !isspace((unsigned char)s[i]) && s[i] != '=' && s[i] != '/')
-			i++;
-		{
-			int match = i - start == n && strncasecmp(s + start, name, n) == 0;
-			size_t vstart, vend;
-			while (i < len && isspace((unsigned char)s[i]))
-				i++;
-			if (i >= len || s[i] != '=') {
-				if (match)
-					return "";
-				continue;
-			}
-			i++;
-			while (i < len && isspace((unsigned char)s[i]))
-				i++;
-			if (i < len && (s[i] == '"' || s[i] == '\'')) {
-				char q = s[i++];
-				vstart = i;
-				while (i < len && s[i] != q)
-					i++;
-				vend = i;
-				if (i < len)
-					i++;
-			} else {
-				vstart = i;
-				while (i < len && !isspace((unsigned char)s[i]))
-					i++;
-				vend = i;
-			}
-			if (match)
-				return arena_strndup(m->a, s + vstart, vend - vstart);
-		}
-	}
-	return NULL;
-}
-
-/* Act on one tag: name lower-cased, attrs its raw attribute text. */
-static void
-md_tag(struct md *m, const char *name, int closing, const char *attrs, size_t alen)
-{
-	struct buf *b;
-
-	if (m->skip_until != NULL) {
-		if (closing && strcmp(name, m->skip_until) == 0)
-			m->skip_until = NULL;
-		return;
-	}
-	b = md_out(m);
-	if (!closing && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
-	    strcmp(name, "iframe") == 0 || strcmp(name, "object") == 0 ||
-	    strcmp(name, "noscript") == 0)) {
-		m->skip_until = arena_strdup(m->a, name);
-		return;
-	}
-	if (strcmp(name, "p") == 0 || strcmp(name, "div") == 0 || strcmp(name, "figure") == 0 ||
-	    strcmp(name, "table") == 0 || strcmp(name, "tr") == 0) {
-		md_block(m);
-	} else if (strcmp(name, "br") == 0) {
-		if (!at_line_start(b))
-			buf_puts(b, "\\\n");
-	} else if (strcmp(name, "hr") == 0) {
-		md_block(m);
-		buf_puts(b, "* * *");
-		md_block(m);
-	} else if (strcmp(name, "em") == 0 || strcmp(name, "i") == 0 ||
-		   strcmp(name, "cite") == 0) {
-		buf_putc(b, '*');
-	} else if (strcmp(name, "strong") == 0 || strcmp(name, "b") == 0) {
-		buf_puts(b, "**");
-	} else if (strcmp(name, "code") == 0 && !m->in_pre) {
-		buf_putc(b, '`');
-		m->in_code = !closing;
-	} else if (strcmp(name, "pre") == 0) {
-		md_block(m);
-		if (!closing) {
-			buf_puts(b, "```\n");
-			m->in_pre = 1;
-		} else if (m->in_pre) {
-			md_newline(m);
-			buf_puts(b, "```");
-			md_block(m);
-			m->in_pre = 0;
-		}
-	} else if (strcmp(name, "blockquote") == 0) {
-		if (closing)
-			md_pop(m, MD_QUOTE);
-		else {
-			md_block(m);
-			md_push(m, MD_QUOTE);
-		}
-	} else if (strcmp(name, "a") == 0) {
-		if (closing)
-			md_pop(m, MD_LINK);
-		else if (md_push(m, MD_LINK) == 0)
-			m->frames[m->nframes - 1].href = md_url(m, tag_attr(m, attrs, alen, "href"));
-	} else if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == '\0') {
-		if (closing)
-			md_pop(m, MD_HEADING);
-		else if (md_push(m, MD_HEADING) == 0)
-			m->frames[m->nframes - 1].level = name[1] - '0';
-	} else if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
-		if (!closing) {
-			if (m->nlists == 0)
-				md_block(m);
-			else
-				md_newline(m);
-			if (m->nlists < MD_MAX_LISTS) {
-				m->lists[m->nlists].ordered = name[0] == 'o';
-				m->lists[m->nlists].counter = 0;
-			}
-			m->nlists++;
-		} else if (m->nlists > 0) {
-			if (m->frames[m->nframes - 1].kind == MD_ITEM)
-				md_pop(m, MD_ITEM);
-			m->nlists--;
-			if (m->nlists == 0)
-				md_block(m);
-		}
-	} else if (strcmp(name, "li") == 0) {
-		/* An open item ends where the next begins (</li> is optional in HTML). */
-		if (m->frames[m->nframes - 1].kind == MD_ITEM)
-			md_pop(m, MD_ITEM);
-		if (!closing && md_push(m, MD_ITEM) == 0) {
-			size_t l = m->nlists ? (m->nlists > MD_MAX_LISTS ? MD_MAX_LISTS : m->nlists) - 1 : 0;
-			int ordered = m->nlists ? m->lists[l].ordered : 0;
-			int n = m->nlists ? ++m->lists[l].counter : 1;
-			m->frames[m->nframes - 1].marker = ordered ?
-			    arena_printf(m->a, "%d. ", n) : "- ";
-		}
-	} else if (strcmp(name, "img") == 0 && !closing) {
-		const char *src = md_url(m, tag_attr(m, attrs, alen, "src"));
-		const char *alt = tag_attr(m, attrs, alen, "alt");
-		if (src != NULL && strncasecmp(src, "mailto:", 7) != 0) {
-			buf_puts(b, "![");
-			if (alt != NULL)
-				md_text(m, alt, strlen(alt));
-			buf_puts(b, "](");
-			buf_puts(md_out(m), src);
-			buf_putc(md_out(m), ')');
-		}
-	}
-	/* Any other tag is dropped; its text stays. */
-}
-
-char *
-wxr_html_to_markdown(struct arena *a, const char *html, size_t len)
-{
-	struct md m;
-	size_t i = 0, run = 0, n;
-	char *out;
-
-	memset(&m, 0, sizeof(m));
-	m.a = a;
-	md_push(&m, MD_ROOT);
-	while (i < len) {
-		if (html[i] != '<') {
-			i++;
-			continue;
-		}
-		/* Text up to here. */
-		if (i > run && m.skip_until == NULL)
-			md_text(&m, html + run, i - run);
-		if (i + 3 < len && memcmp(html + i, "<!--", 4) == 0) {
-			const char *end = memmem(html + i + 4, len - i - 4, "-->", 3);
-			i = end ? (size_t)(end - html) + 3 : len;
-			run = i;
-			continue;
-		}
-		{
-			size_t j = i + 1, nstart, nend;
-			int closing = 0;
-			char name[16];
-			if (j < len && html[j] == '/') {
-				closing = 1;
-				j++;
-			}
-			nstart = j;
-			while (j < len && isalnum((unsigned char)html[j]))
-				j++;
-			nend = j;
-			if (nend == nstart || !isalpha((unsigned char)html[nstart])) {
-				/* Not a tag: a lone '<' is text. */
-				run = i;
-				i++;
-				if (m.skip_until == NULL)
-					md_text(&m, "<", 1);
-				run = i;
-				continue;
-			}
-			while (j < len && html[j] != '>') {
-				if (html[j] == '"' || html[j] == '\'') {
-					const char *q = memchr(html + j + 1, html[j], len - j - 1);
-					j = q ? (size_t)(q - html) : len;
-				}
-				if (j < len)
-					j++;
-			}
-			n = nend - nstart < sizeof(name) - 1 ? nend - nstart : sizeof(name) - 1;
-			for (size_t k = 0; k < n; k++)
-				name[k] = (char)tolower((unsigned char)html[nstart + k]);
-			name[n] = '\0';
-			md_tag(&m, name, closing, html + nend, (j < len ? j : len) - nend);
-			i = j < len ? j + 1 : len;
-			run = i;
-		}
-	}
-	if (i > run && m.skip_until == NULL)
-		md_text(&m, html + run, i - run);
-	/* Close whatever the HTML left open. */
-	while (m.nframes > 1)
-		md_pop(&m, m.frames[m.nframes - 1].kind);
-	{
-		size_t tlen;
-		out = frame_text(&m, &m.frames[0], &tlen);
-	}
-	buf_free(&m.frames[0].out);
-	return out;
+	return run(xmlReaderForMemory(data, (int)len, NULL, NULL, WXR_PARSE_OPTIONS), fn, ctx,
+		   err, errlen);
 }
