@@ -52,7 +52,7 @@ struct req {
 	const char *query_string;     /* raw, "" when none */
 	struct kv_list query;
 	struct kv_list cookies;
-	const char *params[4];        /* the route's "*" segments, decoded */
+	const char *params[6];        /* the route's "*" segments, decoded */
 	size_t nparams;
 	const char *remote_addr;
 	char **env;                   /* CGI variables; read through req_env() */

@@ -179,5 +179,12 @@ int site_like_post(struct req *r);
 int site_comment_edit(struct req *r);
 int site_subscription_confirm(struct req *r);       /* src/site/site-subscriptions.c */
 int site_subscription_unsubscribe(struct req *r);
+/*
+ * Old WordPress addresses (site-redirects.c): site_old_link answers a permalink
+ * path with 301 to the post it became (404 when none); site_old_query
+ * answers "/?p=ID" the same way, and returns 0 when there is no p.
+ */
+int site_old_link(struct req *r);
+int site_old_query(struct req *r);
 
 #endif

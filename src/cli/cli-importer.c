@@ -1,4 +1,4 @@
-/* importer.c: what the WordPress and Disqus imports share: commenter fields made safe, each stored comment, the tally. */
+/* cli-importer.c: what the WordPress and Disqus imports share: commenter fields made safe, each stored comment, the tally. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR), in one transaction. */
+/* cli-wordpress.c: `parley import-wordpress FILE`: posts, tags and comments from a WordPress export (WXR), in one transaction. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* wxr_html.c: WordPress HTML, parsed by libxml2's HTML parser, written out as CommonMark. */
+/* wxr-html.c: WordPress HTML, parsed by libxml2's HTML parser, written out as CommonMark. */
 #include "wxr.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* wxr_shortcodes.c: WordPress shortcodes ([caption], [gallery], [embed], ...) turned into plain HTML before conversion. */
+/* wxr-shortcodes.c: WordPress shortcodes ([caption], [gallery], [embed], ...) turned into plain HTML before conversion. */
 #include "wxr.h"
 
 #include <ctype.h>

@@ -29,6 +29,12 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
 	{ HTTP_GET | HTTP_POST, "/subscriptions/confirm", site_subscription_confirm, 0 },
 	{ HTTP_GET | HTTP_POST, "/subscriptions/unsubscribe", site_subscription_unsubscribe, 0 },
+	/* Where a WordPress import's posts used to be (site-redirects.c): last, so they shadow nothing. */
+	{ HTTP_GET, "/*/", site_old_link, 0 },
+	{ HTTP_GET, "/*/*/*/", site_old_link, 0 },
+	{ HTTP_GET, "/*/*/*/*/", site_old_link, 0 },
+	{ HTTP_GET, "/*/*/*/comment-page-*/", site_old_link, 0 },
+	{ HTTP_GET, "/*/*/*/*/comment-page-*/", site_old_link, 0 },
 };
 
 /* Pages, and the partials they share: a missing partial would render as nothing. */

@@ -31,6 +31,10 @@ index_render(struct req *r, int page)
 int
 site_index(struct req *r)
 {
+	int status = site_old_query(r);
+
+	if (status != 0)
+		return status;
 	if (site_cached(r, "") != 0)
 		return r->status;
 	return index_render(r, 1);

@@ -5,54 +5,7 @@ import os
 import re
 
 from harness import Site, run_tests
-
-WP = "http://wordpress.org/export/%s/"
-
-
-def wxr(items, version="1.2", wp="wp", encoding="UTF-8", site="https://old.example.org",
-        declaration=True):
-    """A WordPress export holding items (strings made by item()), the WordPress
-    namespace bound to the prefix wp."""
-    head = ('<?xml version="1.0" encoding="%s"?>\n' % encoding) if declaration else ""
-    return (head + '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
-            ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:%s="%s">\n'
-            '<channel><title>Old blog</title><link>%s</link>\n%s</channel></rss>\n'
-            % (wp, WP % version, site, "".join(items))).replace("<wp:", "<%s:" % wp) \
-        .replace("</wp:", "</%s:" % wp)
-
-
-def item(pid, slug, content, comments="", status="publish", title="Imported", ptype="post",
-         date="2024-01-02 03:04:05", link=None, extra=""):
-    link = link if link is not None else "https://old.example.org/%s/%s/" % (
-        date[:10].replace("-", "/"), slug)
-    return """<item><title>%s</title><link>%s</link><dc:creator><![CDATA[Ed]]></dc:creator>
-<content:encoded><![CDATA[%s]]></content:encoded>
-<wp:post_id>%d</wp:post_id><wp:post_date>%s</wp:post_date><wp:post_date_gmt>%s</wp:post_date_gmt>
-<wp:comment_status>open</wp:comment_status><wp:post_name>%s</wp:post_name>
-<wp:status>%s</wp:status><wp:post_type>%s</wp:post_type>%s%s</item>
-""" % (title, link, content, pid, date, date, slug, status, ptype, extra, comments)
-
-
-def wp_comment(cid, author, content, approved="1", parent=0, url="", email="", ctype="comment",
-               ip="192.0.2.77"):
-    return """<wp:comment><wp:comment_id>%d</wp:comment_id>
-<wp:comment_author><![CDATA[%s]]></wp:comment_author>
-<wp:comment_author_email>%s</wp:comment_author_email>
-<wp:comment_author_url>%s</wp:comment_author_url>
-<wp:comment_author_IP>%s</wp:comment_author_IP>
-<wp:comment_date_gmt>2024-01-03 00:00:%02d</wp:comment_date_gmt>
-<wp:comment_content><![CDATA[%s]]></wp:comment_content>
-<wp:comment_approved>%s</wp:comment_approved><wp:comment_type>%s</wp:comment_type>
-<wp:comment_parent>%d</wp:comment_parent></wp:comment>
-""" % (cid, author, email, url, ip, cid % 60, content, approved, ctype, parent)
-
-
-def write(s, name, text):
-    path = os.path.join(s.tmp, name)
-    with open(path, "wb") as f:
-        f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
-    os.chmod(path, 0o644)
-    return path
+from wxr_fixtures import WP, item, wp_comment, write, wxr
 
 
 def test_sample_export():
