@@ -58,6 +58,9 @@ int cli_comments(struct cli *c, int argc, char **argv);           /* src/cli/cli
 int cli_mail(struct cli *c, int argc, char **argv);               /* src/cli/cli-mail.c */
 int cli_import_wordpress(struct cli *c, int argc, char **argv);   /* src/cli/cli-wordpress.c */
 int cli_spam(struct cli *c, int argc, char **argv);               /* src/cli/cli-spam.c */
+int cli_import_disqus(struct cli *c, int argc, char **argv);      /* src/cli/cli-disqus.c */
+int cli_export(struct cli *c, int argc, char **argv);             /* src/cli/cli-export.c */
+int cli_import_json(struct cli *c, int argc, char **argv);        /* src/cli/cli-export.c */
 
 /*
  * What the imports share (src/cli/cli-importer.c).  An import counts what it
@@ -79,6 +82,11 @@ void import_comment_person(struct cli *c, struct comment *cm, const char *author
 /* After a comment is stored (created or updated): CLI_OK, or CLI_FAILED to abandon the import. */
 int import_comment_stored(struct cli *c, struct import_tally *t, const struct comment *cm,
 			  int created);
+/*
+ * End an import's transaction: commit when the read returned 0, else roll
+ * back, saying why (err) when read_rc < 0.  CLI_OK or CLI_FAILED.
+ */
+int import_finish(struct cli *c, const char *path, int read_rc, const char *err);
 /* "comments: N new, M updated (A approved, ...)" on stdout. */
 void import_tally_print(const struct import_tally *t);
 

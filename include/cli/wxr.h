@@ -78,6 +78,32 @@ int wxr_read_file(const char *path, wxr_item_fn fn, void *ctx, char *err, size_t
 int wxr_read_memory(const char *data, size_t len, wxr_item_fn fn, void *ctx, char *err,
 		    size_t errlen);
 
+/* A Disqus export (<disqus xmlns="http://disqus.com">): its threads, then its posts. */
+struct dsq_thread {
+	const char *id;         /* dsq:id */
+	const char *ident;      /* <id>: the site's identifier ("123 https://...?p=123" from WordPress) */
+	const char *link;       /* the page's address */
+	const char *title;
+};
+struct dsq_post {
+	const char *id;         /* dsq:id */
+	const char *thread;     /* its thread's dsq:id */
+	const char *parent;     /* the dsq:id it replies to, "" for none */
+	const char *message;    /* HTML */
+	const char *created;    /* "2024-05-02T10:00:00Z" */
+	const char *name, *email, *username, *ip;
+	int deleted, spam, approved;    /* isDeleted, isSpam, isApproved (1 when absent) */
+};
+typedef int (*dsq_thread_fn)(void *ctx, const struct dsq_thread *t);
+typedef int (*dsq_post_fn)(void *ctx, const struct dsq_post *p);
+/*
+ * Stream a Disqus export through the callbacks, with the same reader and
+ * safeguards as wxr_read_file; strings live until the callback returns.
+ * 0, a callback's non-zero value, or -1 with one line in err.
+ */
+int dsq_read_file(const char *path, dsq_thread_fn thread_fn, dsq_post_fn post_fn, void *ctx,
+		  char *err, size_t errlen);
+
 /* WordPress shortcodes met while converting, for the import's summary. */
 enum wxr_shortcode {
 	WXR_SC_CAPTION,         /* [caption]: the image with its caption */

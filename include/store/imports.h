@@ -45,6 +45,9 @@ int imports_comment_lookup(struct db *db, const char *source, const char *old_id
 int imports_comment_save(struct db *db, const char *source, const char *old_id,
 			 int64_t prefer_id, struct comment *c, int *created);
 
+/* Make comment_id a reply to parent_id (an import's late-found parent).  STORE_OK or STORE_ERR. */
+int imports_comment_set_parent(struct db *db, int64_t comment_id, int64_t parent_id);
+
 /*
  * Old addresses, for the public site's 301s: the slug of the published
  * post whose old permalink path was path; whose slug there was old_slug and

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "log.h"
 #include "ratelimit.h"
 #include "render.h"
 #include "spam.h"
@@ -67,6 +68,24 @@ import_comment_stored(struct cli *c, struct import_tally *t, const struct commen
 		t->comments_updated++;
 	if ((unsigned)cm->status < COMMENT_STATUS__MAX)
 		t->by_status[cm->status]++;
+	return CLI_OK;
+}
+
+int
+import_finish(struct cli *c, const char *path, int read_rc, const char *err)
+{
+	if (read_rc != 0) {
+		/* A failing callback has said why in its own line. */
+		if (read_rc < 0)
+			log_error("%s: %s (nothing imported)", path, err);
+		db_rollback(c->db);
+		return CLI_FAILED;
+	}
+	if (db_commit(c->db) != STORE_OK) {
+		db_rollback(c->db);
+		log_error("%s: nothing imported (the database refused the commit)", path);
+		return CLI_FAILED;
+	}
 	return CLI_OK;
 }
 

@@ -22,6 +22,9 @@ static const char usage_text[] =
 	"  post rm SLUG                    delete a post and its comments\n"
 	"  import DIR                      every *.md in DIR, as post add\n"
 	"  import-wordpress FILE           posts, tags and comments from a WordPress export\n"
+	"  import-disqus FILE              comments from a Disqus export, matched to posts by URL\n"
+	"  export FILE.json                the whole site as JSON (no secrets); - for stdout\n"
+	"  import-json FILE.json           load such an export into an empty database\n"
 	"  comments list [--status S]      S: pending, approved, rejected, spam\n"
 	"  comments approve|reject|spam|delete ID...\n"
 	"  comments erase --email ADDRESS  remove one commenter's personal data\n"
@@ -49,6 +52,9 @@ static const struct subcommand {
 	{ "post", cli_post },
 	{ "import", cli_import },
 	{ "import-wordpress", cli_import_wordpress },
+	{ "import-disqus", cli_import_disqus },
+	{ "export", cli_export },
+	{ "import-json", cli_import_json },
 	{ "comments", cli_comments },
 	{ "mail", cli_mail },
 	{ "spam", cli_spam },

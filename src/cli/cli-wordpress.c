@@ -360,18 +360,8 @@ cli_import_wordpress(struct cli *c, int argc, char **argv)
 	if (db_begin(c->db) != STORE_OK)
 		goto done;
 	r = wxr_read_file(argv[1], import_item, &run, err, sizeof(err));
-	if (r != 0) {
-		/* A failing item has said why in its own line. */
-		if (r < 0)
-			log_error("%s: %s (nothing imported)", argv[1], err);
-		db_rollback(c->db);
+	if (import_finish(c, argv[1], r, err) != CLI_OK)
 		goto done;
-	}
-	if (db_commit(c->db) != STORE_OK) {
-		db_rollback(c->db);
-		log_error("%s: nothing imported (the database refused the commit)", argv[1]);
-		goto done;
-	}
 	printf("posts: %d new, %d updated; pages skipped: %d; other items skipped: %d\n",
 	       run.posts_new, run.posts_updated, run.pages, run.skipped);
 	import_tally_print(&run.tally);

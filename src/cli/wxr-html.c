@@ -29,6 +29,7 @@ struct md {
 	struct buf prefix;      /* continuation prefix of every line */
 	struct buf marker;      /* first-line prefix while marker_pending */
 	int marker_pending;
+	int separated;          /* the blank line before the next block is written */
 	int in_item;            /* inside a list item: blocks follow each other tightly */
 	int pre;                /* inside <pre>: text raw */
 	int code;               /* inside inline code: text raw, white space collapsed */
@@ -159,10 +160,11 @@ write_block(struct md *m, const char *s, size_t len, int raw)
 	int first = 1;
 
 	/* Blocks are separated by a blank line; inside a list item they follow tightly. */
-	if (m->out.len > 0 && !m->in_item) {
+	if (m->out.len > 0 && !m->in_item && !m->separated) {
 		put_prefix(m, 0, 1);
 		buf_putc(&m->out, '\n');
 	}
+	m->separated = 0;
 	while (i <= len) {
 		start = i;
 		while (i < len && s[i] != MD_BREAK && !(raw && s[i] == '\n'))
@@ -353,13 +355,24 @@ heading(struct md *m, const xmlNode *n, int depth)
 	}
 }
 
+/* A blank line now, outside the block about to open (a list, a quote). */
+static void
+separate(struct md *m)
+{
+	if (m->out.len > 0 && !m->in_item && !m->separated) {
+		put_prefix(m, 0, 1);
+		buf_putc(&m->out, '\n');
+		m->separated = 1;
+	}
+}
+
 static void
 list(struct md *m, const xmlNode *n, int depth)
 {
 	const xmlNode *c;
 	const char *start = attr(n, "start");
 	long number = start != NULL ? strtol(start, NULL, 10) : 1;
-	int ordered = tag_is(n, "ol");
+	int ordered = tag_is(n, "ol"), first_item = 1;
 
 	if (m->cell) {
 		block(m, n, depth);
@@ -386,10 +399,9 @@ list(struct md *m, const xmlNode *n, int depth)
 		buf_puts(&m->marker, mark);
 		m->marker_pending = 1;
 		/* A list after running text needs its blank line; items then follow tightly. */
-		if (!m->in_item && m->out.len > 0 && c == n->children) {
-			put_prefix(m, 0, 1);
-			buf_putc(&m->out, '\n');
-		}
+		if (first_item)
+			separate(m);
+		first_item = 0;
 		m->in_item = 1;
 		buf_reserve(&m->prefix, strlen(mark));
 		memset(m->prefix.data + m->prefix.len, ' ', strlen(mark));
@@ -418,9 +430,9 @@ quote(struct md *m, const xmlNode *n, int depth)
 		return;
 	}
 	flush(m);
-	if (m->marker_pending) {
+	separate(m);
+	if (m->marker_pending)
 		buf_puts(&m->marker, "> ");
-	}
 	buf_puts(&m->prefix, "> ");
 	m->in_item = 0;
 	nodes(m, n->children, depth + 1);

@@ -22,10 +22,13 @@ enum wxr_ns {
 	NS_WP,                  /* http://wordpress.org/export/1.N/ */
 	NS_CONTENT,             /* http://purl.org/rss/1.0/modules/content/ */
 	NS_DC,                  /* http://purl.org/dc/elements/1.1/ */
+	NS_DISQUS,              /* http://disqus.com: a Disqus export's elements */
 	NS_OTHER,               /* excerpt, wfw, anything else: not read */
 };
 
 static const char wp_ns_prefix[] = "http://wordpress.org/export/";
+static const char disqus_ns[] = "http://disqus.com";
+static const char disqus_internals_ns[] = "http://disqus.com/disqus-internals";
 
 /* The reader's state across one document. */
 struct wxr_reader {
@@ -39,6 +42,8 @@ struct wxr_reader {
 	int failed;
 	wxr_item_fn fn;
 	void *ctx;
+	dsq_thread_fn thread_fn;        /* a Disqus export's callbacks */
+	dsq_post_fn post_fn;
 };
 
 /* Record the first failure as the line the command prints. */
@@ -104,6 +109,8 @@ element_ns(struct wxr_reader *w)
 		return NS_CONTENT;
 	if (strcmp(uri, "http://purl.org/dc/elements/1.1/") == 0)
 		return NS_DC;
+	if (strcmp(uri, disqus_ns) == 0)
+		return NS_DISQUS;
 	if (strncmp(uri, wp_ns_prefix, sizeof(wp_ns_prefix) - 1) == 0) {
 		const char *v = uri + sizeof(wp_ns_prefix) - 1;
 		if (strcmp(v, "1.0/") == 0 || strcmp(v, "1.1/") == 0 || strcmp(v, "1.2/") == 0) {
@@ -491,10 +498,12 @@ read_document(struct wxr_reader *w)
 /* The options every read uses: no network, no DTD loaded, no entity substituted. */
 #define WXR_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 
+/* Read with w's callbacks set: document is read_document or read_disqus. */
 static int
-run(xmlTextReaderPtr r, wxr_item_fn fn, void *ctx, char *err, size_t errlen)
+run(xmlTextReaderPtr r, struct wxr_reader *wp, int (*document)(struct wxr_reader *), char *err,
+    size_t errlen)
 {
-	struct wxr_reader w;
+	struct wxr_reader w = *wp;
 	xmlExternalEntityLoader old = xmlGetExternalEntityLoader();
 	int rc;
 
@@ -502,17 +511,14 @@ run(xmlTextReaderPtr r, wxr_item_fn fn, void *ctx, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the export");
 		return -1;
 	}
-	memset(&w, 0, sizeof(w));
 	w.r = r;
 	w.err = err;
 	w.errlen = errlen;
-	w.fn = fn;
-	w.ctx = ctx;
 	arena_init(&w.item_arena);
 	arena_init(&w.site_arena);
 	w.site.link = "";
 	xmlSetExternalEntityLoader(refuse_external);
-	rc = read_document(&w);
+	rc = document(&w);
 	xmlSetExternalEntityLoader(old);
 	xmlFreeTextReader(r);
 	arena_free(&w.item_arena);
@@ -531,7 +537,8 @@ wxr_read_file(const char *path, wxr_item_fn fn, void *ctx, char *err, size_t err
 		return -1;
 	}
 	fclose(f);
-	return run(xmlReaderForFile(path, NULL, WXR_PARSE_OPTIONS), fn, ctx, err, errlen);
+	return run(xmlReaderForFile(path, NULL, WXR_PARSE_OPTIONS),
+		   &(struct wxr_reader){ .fn = fn, .ctx = ctx }, read_document, err, errlen);
 }
 
 int
@@ -542,6 +549,191 @@ wxr_read_memory(const char *data, size_t len, wxr_item_fn fn, void *ctx, char *e
 		snprintf(err, errlen, "too large");
 		return -1;
 	}
-	return run(xmlReaderForMemory(data, (int)len, NULL, NULL, WXR_PARSE_OPTIONS), fn, ctx,
-		   err, errlen);
+	return run(xmlReaderForMemory(data, (int)len, NULL, NULL, WXR_PARSE_OPTIONS),
+		   &(struct wxr_reader){ .fn = fn, .ctx = ctx }, read_document, err, errlen);
+}
+
+/* ------------------------------------------------------------ Disqus */
+
+/* The dsq:id attribute of the element the reader is on ("" when absent), in the item arena. */
+static const char *
+disqus_id(struct wxr_reader *w)
+{
+	xmlChar *v = xmlTextReaderGetAttributeNs(w->r, (const xmlChar *)"id",
+						 (const xmlChar *)disqus_internals_ns);
+	const char *out = v ? arena_strdup(&w->item_arena, (const char *)v) : "";
+
+	xmlFree(v);
+	return out;
+}
+
+static int
+flag(const char *s)
+{
+	return strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+}
+
+/* A Disqus element read as text into the string at offset of a struct. */
+struct dsq_text_field {
+	const char *name;
+	size_t offset;
+};
+
+/* Read the current element into out when map names it (1), else 0; -1 on failure. */
+static int
+dsq_text(struct wxr_reader *w, enum wxr_ns ns, void *out, const struct dsq_text_field *map,
+	 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is(w, ns, NS_DISQUS, map[i].name))
+			return text_into(w, (const char **)((char *)out + map[i].offset)) == 0 ? 1 : -1;
+	return 0;
+}
+
+static int
+author_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
+{
+	static const struct dsq_text_field map[] = {
+		{ "name", offsetof(struct dsq_post, name) },
+		{ "email", offsetof(struct dsq_post, email) },
+		{ "username", offsetof(struct dsq_post, username) },
+	};
+	int rc = dsq_text(w, ns, out, map, sizeof(map) / sizeof(map[0]));
+
+	return rc != 0 ? (rc > 0 ? 0 : -1) : skip(w);
+}
+
+static int
+post_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
+{
+	static const struct dsq_text_field map[] = {
+		{ "message", offsetof(struct dsq_post, message) },
+		{ "createdAt", offsetof(struct dsq_post, created) },
+		{ "ipAddress", offsetof(struct dsq_post, ip) },
+	};
+	struct dsq_post *p = out;
+	const char *s;
+	int rc = dsq_text(w, ns, out, map, sizeof(map) / sizeof(map[0]));
+
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	if (is(w, ns, NS_DISQUS, "thread") || is(w, ns, NS_DISQUS, "parent")) {
+		const char **slot = is(w, ns, NS_DISQUS, "thread") ? &p->thread : &p->parent;
+		*slot = disqus_id(w);
+		return skip(w);
+	}
+	if (is(w, ns, NS_DISQUS, "author"))
+		return children(w, author_field, p);
+	if (is(w, ns, NS_DISQUS, "isDeleted") || is(w, ns, NS_DISQUS, "isSpam") ||
+	    is(w, ns, NS_DISQUS, "isApproved")) {
+		int *slot = is(w, ns, NS_DISQUS, "isDeleted") ? &p->deleted :
+		    is(w, ns, NS_DISQUS, "isSpam") ? &p->spam : &p->approved;
+		if ((s = read_text(w)) == NULL)
+			return -1;
+		*slot = flag(s);
+		return 0;
+	}
+	return skip(w);
+}
+
+static int
+thread_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
+{
+	static const struct dsq_text_field map[] = {
+		{ "id", offsetof(struct dsq_thread, ident) },
+		{ "link", offsetof(struct dsq_thread, link) },
+		{ "title", offsetof(struct dsq_thread, title) },
+	};
+	int rc = dsq_text(w, ns, out, map, sizeof(map) / sizeof(map[0]));
+
+	return rc != 0 ? (rc > 0 ? 0 : -1) : skip(w);
+}
+
+static int
+disqus_field(struct wxr_reader *w, enum wxr_ns ns, void *out)
+{
+	int rc;
+
+	(void)out;
+	if (is(w, ns, NS_DISQUS, "thread")) {
+		struct dsq_thread t = { "", "", "", "" };
+		t.id = disqus_id(w);
+		if (children(w, thread_field, &t) != 0)
+			return -1;
+		rc = w->thread_fn(w->ctx, &t);
+	} else if (is(w, ns, NS_DISQUS, "post")) {
+		struct dsq_post p;
+		memset(&p, 0, sizeof(p));
+		p.id = p.thread = p.parent = p.message = p.created = "";
+		p.name = p.email = p.username = p.ip = "";
+		p.approved = 1;
+		p.id = disqus_id(w);
+		if (children(w, post_field, &p) != 0)
+			return -1;
+		rc = w->post_fn(w->ctx, &p);
+	} else
+		return skip(w);
+	arena_reset(&w->item_arena);
+	return rc;
+}
+
+/* <disqus xmlns="http://disqus.com">: categories, then threads, then posts. */
+static int
+read_disqus(struct wxr_reader *w)
+{
+	int ret, type, rc = 0, seen = 0;
+
+	xmlTextReaderSetStructuredErrorHandler(w->r, on_xml_error, w);
+	while ((ret = xmlTextReaderRead(w->r)) == 1) {
+		type = xmlTextReaderNodeType(w->r);
+		if (refused_node(w, type))
+			return -1;
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		if (!is(w, element_ns(w), NS_DISQUS, "disqus")) {
+			fail(w, "not a Disqus export (the root element is <%s>, not <disqus xmlns=\"%s\">)",
+			     (const char *)xmlTextReaderConstName(w->r), disqus_ns);
+			return -1;
+		}
+		seen = 1;
+		rc = children(w, disqus_field, NULL);
+		break;
+	}
+	if (rc != 0)
+		return w->failed ? -1 : rc;
+	if (w->failed || ret < 0) {
+		fail(w, "%s", "malformed XML");
+		return -1;
+	}
+	/* Whatever follows the root must still be well-formed. */
+	while ((ret = xmlTextReaderRead(w->r)) == 1)
+		if (refused_node(w, xmlTextReaderNodeType(w->r)))
+			return -1;
+	if (ret < 0 || w->failed) {
+		fail(w, "%s", "malformed XML");
+		return -1;
+	}
+	if (!seen) {
+		fail(w, "%s", "not a Disqus export (no XML element at all)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+dsq_read_file(const char *path, dsq_thread_fn thread_fn, dsq_post_fn post_fn, void *ctx,
+	      char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot open the file");
+		return -1;
+	}
+	fclose(f);
+	return run(xmlReaderForFile(path, NULL, WXR_PARSE_OPTIONS),
+		   &(struct wxr_reader){ .thread_fn = thread_fn, .post_fn = post_fn, .ctx = ctx },
+		   read_disqus, err, errlen);
 }

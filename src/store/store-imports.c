@@ -214,6 +214,19 @@ imports_comment_save(struct db *db, const char *source, const char *old_id,
 	return db_exec_stmt(db, st);
 }
 
+int
+imports_comment_set_parent(struct db *db, int64_t comment_id, int64_t parent_id)
+{
+	static const char sql[] = "UPDATE comments SET parent_id = ? WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, parent_id);
+	sqlite3_bind_int64(st, 2, comment_id);
+	return db_exec_stmt(db, st);
+}
+
 /* Step st (bound by the caller) for one slug: STORE_OK with *slug in a, or STORE_NOTFOUND. */
 static int
 one_slug(struct db *db, sqlite3_stmt *st, struct arena *a, const char **slug)

@@ -49,3 +49,36 @@ def write(s, name, text):
         f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     os.chmod(path, 0o644)
     return path
+
+
+def big_export(path, megabytes, comments_per_post=5):
+    """Write a WordPress export of about megabytes MB to path, one item at a time:
+    posts of ~16 KB of HTML (paragraphs, a list, a table, a caption, entities),
+    each with threaded comments.  Returns the number of posts."""
+    para = ("<p>Night shift notes, part %d: the handover went &ldquo;fine&rdquo; &mdash; "
+            "<strong>mostly</strong>. &Eacute;cole &amp; caf&eacute; &hellip; "
+            "<a href=\"https://example.org/%d\">a link</a>.</p>\n")
+    body_tail = ("<ul><li>one</li><li>two</li></ul><table><tr><th>a</th><th>b</th></tr>"
+                 "<tr><td>1</td><td>2</td></tr></table>"
+                 '[caption width="300"]<img src="https://example.org/i.jpg" alt="x" /> A caption[/caption]')
+    target = megabytes * 1024 * 1024
+    written = 0
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        head = wxr([])
+        cut = head.index("</channel>")
+        f.write(head[:cut])
+        while written < target:
+            n += 1
+            body = "".join(para % (i, n) for i in range(60)) + body_tail
+            comments = "".join(
+                wp_comment(n * 100 + k, "Reader %d" % k, "<p>Comment %d on %d &amp; more</p>" % (k, n),
+                           parent=(n * 100 + k - 1) if k % 2 else 0, email="r%d@example.org" % k)
+                for k in range(1, comments_per_post + 1))
+            text = item(n, "post-%d" % n, body, comments, title="Post %d" % n,
+                        date="2020-%02d-%02d 10:00:00" % (n % 12 + 1, n % 28 + 1))
+            f.write(text)
+            written += len(text)
+        f.write(head[cut:])
+    os.chmod(path, 0o644)
+    return n
