@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "export.h"
 #include "log.h"
+#include "spam.h"
 
 static int
 is_json_field(const struct export_section *s, const char *name)
@@ -307,6 +308,9 @@ cli_import_json(struct cli *c, int argc, char **argv)
 	}
 	for (i = 0; i < n && i < sizeof(rows) / sizeof(rows[0]); i++)
 		printf("%s: %zu\n", sections[i].name, rows[i]);
+	/* The classifier's counts follow from the decisions just loaded. */
+	if (spam_rebuild(c->db) != STORE_OK)
+		log_error("the spam classifier could not be rebuilt: run 'parley init'");
 	rc = CLI_OK;
 	goto done;
 fail:

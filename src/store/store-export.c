@@ -61,6 +61,11 @@ static const char *const subscribers_insert[] = {
 	" LEFT JOIN posts p ON p.slug = json_extract(j.value, '$.post') WHERE u.email = :email",
 	NULL
 };
+/* The classifier's decisions; its token counts are rebuilt from them after an import. */
+static const char *const comment_spam_insert[] = {
+	"INSERT INTO comment_spam (comment_id, probability, form_seconds, learned)"
+	" VALUES (:comment, :probability, :form_seconds, :learned)", NULL
+};
 static const char *const blocks_insert[] = {
 	"INSERT INTO blocks (kind, value, created_at) VALUES (:kind, :value, " DATE_IN(":date") ")",
 	NULL
@@ -106,6 +111,9 @@ static const struct export_section site_sections[] = {
 	  " FROM subscriptions s LEFT JOIN posts p ON p.id = s.post_id"
 	  " WHERE s.subscriber_id = u.id ORDER BY s.kind, p.slug)) AS follows"
 	  " FROM subscribers u ORDER BY u.email", subscribers_json, subscribers_insert },
+	{ "comment_spam",
+	  "SELECT comment_id AS comment, probability, form_seconds, learned FROM comment_spam"
+	  " ORDER BY comment_id", NULL, comment_spam_insert },
 	{ "likes", "SELECT p.slug AS post, l.ip_hash AS ip_hash, " DATE_OUT("l.created_at")
 	  " AS date FROM likes l JOIN posts p ON p.id = l.post_id"
 	  " ORDER BY p.slug, l.created_at, l.ip_hash, l.id", NULL, likes_insert },

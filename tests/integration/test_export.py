@@ -45,7 +45,7 @@ def test_round_trip_is_identical():
             data = f.read()
         doc = json.loads(data)
         assert doc["format"] == "parley-export" and doc["version"] == 1
-        for section in ("tags", "posts", "comments", "post_origins", "comment_origins",
+        for section in ("tags", "posts", "comments", "post_origins", "comment_origins", "comment_spam",
                         "rules", "blocks", "subscribers", "likes"):
             assert section in doc, section
         assert len(doc["posts"]) == 5 and len(doc["comments"]) == 12, (len(doc["posts"]), len(doc["comments"]))

@@ -1,4 +1,4 @@
--- 0005_imports.sql: where imported posts and comments came from, so a
+-- 0006_imports.sql: where imported posts and comments came from, so a
 -- second import updates instead of duplicating and old WordPress links
 -- answer 301.
 
