@@ -384,7 +384,7 @@ list(struct md *m, const xmlNode *n, int depth)
 	for (c = n->children; c != NULL; c = c->next) {
 		size_t saved = m->prefix.len;
 		int was_in_item = m->in_item;
-		char mark[16];
+		char mark[24];
 		if (c->type != XML_ELEMENT_NODE || !tag_is(c, "li")) {
 			if (c->type == XML_ELEMENT_NODE)
 				node(m, c, depth + 1);
