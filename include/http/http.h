@@ -89,6 +89,14 @@ const char *req_env(const struct req *r, const char *name);
 /* First value for name, or NULL. */
 const char *kv_get(const struct kv_list *l, const char *name);
 const char *req_query(const struct req *r, const char *name);
+
+/*
+ * Is this POST from the site's own pages?  A browser's Sec-Fetch-Site of
+ * cross-site or same-site, or an Origin other than base_url's (cfg->origin,
+ * "null" included), says no: 0.  A request with neither header (an old
+ * browser, a script) passes here and still needs its form's token.
+ */
+int req_same_origin(const struct req *r);
 const char *req_cookie(const struct req *r, const char *name);
 
 /*

@@ -18,9 +18,12 @@ struct post;
 #define COMMENT_THREAD_DEPTH 4
 
 /*
- * The form token: "POSTID.ISSUED.TAG", TAG the hex crypto_auth of the post id
- * and the issue time under a subkey of the site secret (secret is
- * DB_SECRET_BYTES long).  Returned in the arena.
+ * The form token: "POSTID.ISSUED.NONCE.TAG", NONCE 8 random bytes in hex
+ * (so no two forms share a token, even in the same second), TAG the hex
+ * crypto_auth of the post id, the issue time and the nonce under a subkey
+ * of the site secret (secret is DB_SECRET_BYTES long).  Returned in the
+ * arena.  A token is good for one comment: intake records each one it
+ * takes (comments_token_use).
  */
 const char *comment_token_make(struct arena *a, const unsigned char *secret,
 			       int64_t post_id, time_t issued);
@@ -41,6 +44,13 @@ enum comment_token_rc comment_token_check(const unsigned char *secret, const cha
  * comment_token_check accepted.  -1 when it cannot be read.
  */
 time_t comment_token_issued(const char *token);
+
+/* Bytes of a token's or a text's key (hex of a 16-byte BLAKE2b) with its NUL. */
+#define COMMENT_KEY_HEX 33
+/* The key a used token is recorded under, and the key of what it carried. */
+void comment_token_key(const char *token, char key[COMMENT_KEY_HEX]);
+void comment_text_key(const char *author, const char *text, char key[COMMENT_KEY_HEX]);
+
 /* A short phrase for spam_reason ("honeypot", "expired form token", ...). */
 const char *comment_token_reason(enum comment_token_rc rc);
 

@@ -29,6 +29,13 @@ struct mu_map *site_context(struct req *r, const char *page_title);
 int site_render(struct req *r, const char *name, struct mu_map *ctx, int status);
 
 /*
+ * The error page for status with this title and message, for a refusal
+ * the generic page of that status would misname (a cross-site comment is
+ * 403 like closed comments).  Returns status.
+ */
+int site_error(struct req *r, int status, const char *title, const char *message);
+
+/*
  * Answer 304 when the request's validator matches the page's: the ETag is
  * derived from the site generation, the path and query, and extra (state
  * that changes the page for this visitor, or ""). Returns 1 for 304.

@@ -122,6 +122,21 @@ int comments_erase_email(struct db *db, const char *email, int *count);
 int comments_export_email(struct db *db, struct arena *a, const char *email, const char **json);
 
 /*
+ * Used comment-form tokens (a token is good for one comment), by their key
+ * and the key of the name and text they carried (comment_form.h).
+ * comments_token_use: STORE_NOTFOUND when token_key was never used;
+ * STORE_OK with *comment_id the comment it brought when text_key is the
+ * same again (a resubmission); STORE_CONFLICT when it brought other text;
+ * STORE_ERR.  comments_token_record marks token_key used by comment_id at
+ * now and forgets records from before forget_before (their tokens have
+ * expired).  Both run in the caller's transaction.
+ */
+int comments_token_use(struct db *db, const char *token_key, const char *text_key,
+		       int64_t *comment_id);
+int comments_token_record(struct db *db, const char *token_key, const char *text_key,
+			  int64_t comment_id, time_t now, time_t forget_before);
+
+/*
  * Is a new comment from this ip_hash or email to go straight to spam (the
  * blocks table)?  1 blocked, 0 not, STORE_ERR.  Empty values never match.
  */

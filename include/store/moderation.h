@@ -22,7 +22,7 @@
  * otherwise.
  */
 struct moderation_rules {
-	int auto_approve_known;     /* approve when the email has an approved comment: 0 */
+	int auto_approve_known;     /* approve known commenters (moderation_input): 0 */
 	const char *blocked_words;  /* one word or phrase a line, "" for none: spam */
 	int max_links;              /* more links than this: spam; -1 for no limit */
 };
@@ -62,6 +62,7 @@ struct moderation_input {
 	int form_seconds;           /* from the form being served to its post; -1 unknown */
 	double spam_threshold;      /* the configuration's spam_threshold */
 	int spam_min_examples;      /* and spam_min_examples */
+	int known_browser;          /* the browser's signed cookie names an approved comment */
 };
 
 /* What moderation_classify decided. */
@@ -77,9 +78,9 @@ struct moderation_verdict {
  * case) or more links than the limit: COMMENT_SPAM; the classifier's
  * probability above spam_threshold once it has learned spam_min_examples
  * of each class: COMMENT_SPAM, the reason naming the probability and the
- * features that weighed most; an email that already has an approved
- * comment, or that its owner confirmed through a mailed link, while
- * auto-approval is on: COMMENT_APPROVED; otherwise
+ * features that weighed most; a known commenter (known_browser, or an
+ * email its owner confirmed through a mailed link; never a typed email
+ * alone) while auto-approval is on: COMMENT_APPROVED; otherwise
  * COMMENT_PENDING.  Strings in a.  A database error logs and holds the
  * comment (COMMENT_PENDING): a person decides.  Reads only.  Comment intake
  * (src/site/site-comment.c) calls this for every comment that passed its own

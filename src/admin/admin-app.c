@@ -97,25 +97,6 @@ admin_session_load(struct req *r)
 	return 1;
 }
 
-/*
- * Is this POST from our own pages?  A browser's Sec-Fetch-Site other than
- * same-origin or none, or an Origin other than the site's, says no.  A
- * request with neither header (an old browser, a script) passes here and
- * still needs its token.
- */
-static int
-same_origin(const struct req *r)
-{
-	const char *site = req_env(r, "HTTP_SEC_FETCH_SITE");
-	const char *origin = req_env(r, "HTTP_ORIGIN");
-
-	if (site != NULL && (strcmp(site, "cross-site") == 0 || strcmp(site, "same-site") == 0))
-		return 0;
-	if (origin != NULL && strcmp(origin, r->cfg->origin) != 0)
-		return 0;
-	return 1;
-}
-
 /* The form's csrf against the session's secret, in constant time. */
 static int
 csrf_valid(const struct req *r)
@@ -143,7 +124,8 @@ admin_guard(struct req *r, const struct route *route)
 		if (rc == 0)
 			return resp_redirect(r, 303, "/admin/login");
 	}
-	if ((route->flags & (ADMIN_CSRF | ADMIN_ORIGIN)) && r->method == HTTP_POST && !same_origin(r))
+	if ((route->flags & (ADMIN_CSRF | ADMIN_ORIGIN)) && r->method == HTTP_POST &&
+	    !req_same_origin(r))
 		return 403;
 	if (route->flags & ADMIN_CSRF) {
 		if ((rc = req_read_form(r, ADMIN_FORM_LIMIT)) != 0)

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
+
 #define MAX_PAIRS 256
 
 const char *
@@ -29,6 +31,19 @@ kv_get(const struct kv_list *l, const char *name)
 		if (strcmp(l->items[i].name, name) == 0)
 			return l->items[i].value;
 	return NULL;
+}
+
+int
+req_same_origin(const struct req *r)
+{
+	const char *site = req_env(r, "HTTP_SEC_FETCH_SITE");
+	const char *origin = req_env(r, "HTTP_ORIGIN");
+
+	if (site != NULL && (strcmp(site, "cross-site") == 0 || strcmp(site, "same-site") == 0))
+		return 0;
+	if (origin != NULL && strcmp(origin, r->cfg->origin) != 0)
+		return 0;
+	return 1;
 }
 
 const char *

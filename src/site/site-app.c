@@ -98,7 +98,6 @@ site_after_response(struct req *r)
 static void
 site_error_page(struct req *r, int status)
 {
-	struct mu_map *ctx;
 	const char *title, *message;
 
 	switch (status) {
@@ -133,12 +132,22 @@ site_error_page(struct req *r, int status)
 		message = "The site could not answer this request. Please try again in a moment.";
 		break;
 	}
+	site_error(r, status, title, message);
+}
+
+int
+site_error(struct req *r, int status, const char *title, const char *message)
+{
+	struct mu_map *ctx;
+
 	r->content_type = NULL;
 	ctx = site_context(r, title);
 	mu_set_int(ctx, "status", status);
 	mu_set_str(ctx, "message", message);
 	buf_reset(r->body);
 	mu_render(r->tpl, "error", &(struct mu_value){ .type = MU_MAP, .u.map = ctx }, r->body);
+	r->status = status;
+	return status;
 }
 
 struct mu_map *

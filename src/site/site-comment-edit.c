@@ -199,7 +199,7 @@ site_comment_edit(struct req *r)
 		return edit_page(r, &t, &f, rc, NULL);
 
 	mi = (struct moderation_input){ f.value[COMMENT_FIELD_AUTHOR], t.comment.email,
-		f.value[COMMENT_FIELD_URL], t.comment.ip_hash, f.value[COMMENT_FIELD_COMMENT], -1, 0, 0 };
+		f.value[COMMENT_FIELD_URL], t.comment.ip_hash, f.value[COMMENT_FIELD_COMMENT], -1, 0, 0, 0 };
 	status = edit_status(r, &t.comment, &mi, &reason);
 	if (db_begin(r->db) != STORE_OK)
 		goto busy;

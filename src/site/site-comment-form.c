@@ -16,6 +16,9 @@
 #define MAX_URL_BYTES 2000
 /* A token submitted this long "before" it was issued is clock skew, not forgery. */
 #define TOKEN_CLOCK_SKEW 60
+/* Random bytes in each form token, and the bytes its tag covers. */
+#define TOKEN_NONCE_BYTES 8
+#define TOKEN_MESSAGE_BYTES (16 + TOKEN_NONCE_BYTES)
 
 /* Derive the subkey for one purpose from the site secret. */
 static void
@@ -46,30 +49,37 @@ parse_decimal(const char *s, char stop, int64_t *out, const char **end)
 	return 0;
 }
 
-/* The bytes a token's tag covers. */
+/* The bytes a token's tag covers: the post id, the issue time, the nonce. */
 static void
-token_message(unsigned char msg[16], int64_t post_id, int64_t issued)
+token_message(unsigned char msg[TOKEN_MESSAGE_BYTES], int64_t post_id, int64_t issued,
+	      const unsigned char nonce[TOKEN_NONCE_BYTES])
 {
 	for (int i = 0; i < 8; i++) {
 		msg[i] = (unsigned char)((uint64_t)post_id >> (8 * i));
 		msg[8 + i] = (unsigned char)((uint64_t)issued >> (8 * i));
 	}
+	memcpy(msg + 16, nonce, TOKEN_NONCE_BYTES);
 }
 
-/* "ID.ISSUED.TAG" under the subkey for context (one per kind of token). */
+/* "ID.ISSUED.NONCE.TAG" under the subkey for context (one per kind of token). */
 static const char *
 signed_token_make(struct arena *a, const unsigned char *secret, const char *context,
 		  int64_t id, time_t issued)
 {
-	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
-	char hex[crypto_auth_BYTES * 2 + 1];
+	unsigned char key[crypto_auth_KEYBYTES], msg[TOKEN_MESSAGE_BYTES], tag[crypto_auth_BYTES];
+	unsigned char nonce[TOKEN_NONCE_BYTES];
+	char hex[crypto_auth_BYTES * 2 + 1], nonce_hex[TOKEN_NONCE_BYTES * 2 + 1];
 
+	/* Two readers served in the same second get different tokens: each is single-use. */
+	randombytes_buf(nonce, sizeof(nonce));
 	subkey(key, secret, context);
-	token_message(msg, id, (int64_t)issued);
+	token_message(msg, id, (int64_t)issued, nonce);
 	crypto_auth(tag, msg, sizeof(msg), key);
 	sodium_memzero(key, sizeof(key));
 	sodium_bin2hex(hex, sizeof(hex), tag, sizeof(tag));
-	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s", id, (int64_t)issued, hex);
+	sodium_bin2hex(nonce_hex, sizeof(nonce_hex), nonce, sizeof(nonce));
+	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s.%s", id, (int64_t)issued,
+			    nonce_hex, hex);
 }
 
 /* Check a signed_token_make token for id at now (see enum comment_token_rc). */
@@ -77,22 +87,28 @@ static enum comment_token_rc
 signed_token_check(const unsigned char *secret, const char *context, const char *token,
 		   int64_t id, time_t now, int min_seconds)
 {
-	unsigned char key[crypto_auth_KEYBYTES], msg[16], tag[crypto_auth_BYTES];
+	unsigned char key[crypto_auth_KEYBYTES], msg[TOKEN_MESSAGE_BYTES], tag[crypto_auth_BYTES];
+	unsigned char nonce[TOKEN_NONCE_BYTES];
 	int64_t tok_id, issued;
 	const char *p;
-	size_t taglen;
+	size_t len;
 	int ok;
 
 	if (token == NULL || parse_decimal(token, '.', &tok_id, &p) != 0 ||
 	    parse_decimal(p + 1, '.', &issued, &p) != 0)
 		return COMMENT_TOKEN_FORGED;
 	p++;
-	if (strlen(p) != crypto_auth_BYTES * 2 ||
-	    sodium_hex2bin(tag, sizeof(tag), p, strlen(p), NULL, &taglen, NULL) != 0 ||
-	    taglen != sizeof(tag))
+	if (strlen(p) != TOKEN_NONCE_BYTES * 2 + 1 + crypto_auth_BYTES * 2 ||
+	    p[TOKEN_NONCE_BYTES * 2] != '.' ||
+	    sodium_hex2bin(nonce, sizeof(nonce), p, TOKEN_NONCE_BYTES * 2, NULL, &len, NULL) != 0 ||
+	    len != sizeof(nonce))
+		return COMMENT_TOKEN_FORGED;
+	p += TOKEN_NONCE_BYTES * 2 + 1;
+	if (sodium_hex2bin(tag, sizeof(tag), p, strlen(p), NULL, &len, NULL) != 0 ||
+	    len != sizeof(tag))
 		return COMMENT_TOKEN_FORGED;
 	subkey(key, secret, context);
-	token_message(msg, tok_id, issued);
+	token_message(msg, tok_id, issued, nonce);
 	ok = crypto_auth_verify(tag, msg, sizeof(msg), key) == 0;
 	sodium_memzero(key, sizeof(key));
 	if (!ok || issued > (int64_t)now + TOKEN_CLOCK_SKEW)
@@ -118,31 +134,55 @@ comment_token_issued(const char *token)
 	return (time_t)issued;
 }
 
+void
+comment_token_key(const char *token, char key[COMMENT_KEY_HEX])
+{
+	unsigned char hash[(COMMENT_KEY_HEX - 1) / 2];
+
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token),
+			   NULL, 0);
+	sodium_bin2hex(key, COMMENT_KEY_HEX, hash, sizeof(hash));
+}
+
+void
+comment_text_key(const char *author, const char *text, char key[COMMENT_KEY_HEX])
+{
+	unsigned char hash[(COMMENT_KEY_HEX - 1) / 2];
+	crypto_generichash_state st;
+
+	/* The NUL between them keeps ("ab", "c") and ("a", "bc") apart. */
+	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	crypto_generichash_update(&st, (const unsigned char *)author, strlen(author) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
+	crypto_generichash_final(&st, hash, sizeof(hash));
+	sodium_bin2hex(key, COMMENT_KEY_HEX, hash, sizeof(hash));
+}
+
 const char *
 comment_token_make(struct arena *a, const unsigned char *secret, int64_t post_id,
 		   time_t issued)
 {
-	return signed_token_make(a, secret, "parley form token v1", post_id, issued);
+	return signed_token_make(a, secret, "parley form token v2", post_id, issued);
 }
 
 enum comment_token_rc
 comment_token_check(const unsigned char *secret, const char *token, int64_t post_id,
 		    time_t now, int min_seconds)
 {
-	return signed_token_check(secret, "parley form token v1", token, post_id, now,
+	return signed_token_check(secret, "parley form token v2", token, post_id, now,
 				  min_seconds);
 }
 
 const char *
 like_token_make(struct arena *a, const unsigned char *secret, int64_t post_id, time_t issued)
 {
-	return signed_token_make(a, secret, "parley like token v1", post_id, issued);
+	return signed_token_make(a, secret, "parley like token v2", post_id, issued);
 }
 
 enum comment_token_rc
 like_token_check(const unsigned char *secret, const char *token, int64_t post_id, time_t now)
 {
-	return signed_token_check(secret, "parley like token v1", token, post_id, now, 0);
+	return signed_token_check(secret, "parley like token v2", token, post_id, now, 0);
 }
 
 const char *

@@ -157,6 +157,28 @@ site_comment_editable(const struct req *r, const struct comment *c)
 	return (int64_t)r->now - (int64_t)c->created_at <= (int64_t)r->cfg->edit_minutes * 60;
 }
 
+/*
+ * Does this browser's signed own-comments cookie name a comment that was
+ * approved?  That, never a typed email, makes a "known commenter".  1, 0,
+ * or -1 when the database fails.
+ */
+static int
+browser_known(struct req *r)
+{
+	int64_t ids[COMMENT_MINE_MAX];
+	size_t n = mine_ids(r, ids), i;
+
+	for (i = 0; i < n; i++) {
+		struct comment c;
+		int rc = comments_get(r->db, r->arena, ids[i], &c);
+		if (rc == STORE_ERR)
+			return -1;
+		if (rc == STORE_OK && c.status == COMMENT_APPROVED)
+			return 1;
+	}
+	return 0;
+}
+
 enum comment_status
 site_comment_classify(struct req *r, const struct moderation_input *in, const char **reason,
 		      struct moderation_verdict *verdict)
@@ -164,6 +186,8 @@ site_comment_classify(struct req *r, const struct moderation_input *in, const ch
 	struct moderation_input mi = *in;
 	struct moderation_verdict v;
 
+	/* A database failure here counts as not known: the comment is held. */
+	mi.known_browser = browser_known(r) == 1;
 	mi.spam_threshold = r->cfg->spam_threshold;
 	mi.spam_min_examples = r->cfg->spam_min_examples;
 	if (verdict == NULL)
@@ -303,6 +327,47 @@ comment_preview(struct req *r, const struct post *p, const struct comment_form *
 }
 
 /*
+ * The database or the disk failed while taking a comment (locked past its
+ * wait, full, read-only): nothing is kept, and the reader gets 503 with
+ * Retry-After and the post page with their text, to send again.
+ */
+static int
+intake_unavailable(struct req *r, const struct post *p, const struct comment_form *f)
+{
+	db_rollback(r->db);
+	resp_header(r, "Retry-After", "5");
+	return site_comment_refill(r, p, f, 503,
+	    "Your comment was not posted: the site is busy for a moment. "
+	    "Your text is kept below; please send it again in a few seconds.");
+}
+
+/*
+ * 303 to comment id on p, remembering it in this browser's own-comments
+ * cookie (and name, email and website in the remember-me cookie when the
+ * reader asked for it).
+ */
+static int
+intake_accepted(struct req *r, const struct post *p, const struct comment *c, int64_t id)
+{
+	int64_t ids[COMMENT_MINE_MAX];
+	size_t nids, i;
+
+	if (req_form(r, "remember") != NULL)
+		resp_cookie(r, READER_COOKIE, comment_reader_make(r->arena, c->author, c->email, c->url),
+			    *r->cfg->mount ? r->cfg->mount : "/", READER_MAX_AGE, 1, "Lax");
+	else if (req_cookie(r, READER_COOKIE) != NULL)
+		reader_forget(r);
+	nids = mine_ids(r, ids);
+	for (i = 0; i < nids && ids[i] != id; i++)
+		;
+	if (i == nids)
+		resp_cookie(r, MINE_COOKIE, comment_mine_make(r->arena, r->db->secret, ids, nids, id),
+			    *r->cfg->mount ? r->cfg->mount : "/", MINE_MAX_AGE, 1, "Lax");
+	return resp_redirect(r, 303, arena_printf(r->arena, "/posts/%s#comment-%" PRId64,
+						  p->slug, id));
+}
+
+/*
  * POST /posts/SLUG/comments.  404 for a missing post and 403 for closed
  * comments before anything else; then 413/415 for the body, 413 for a
  * comment over max_comment_bytes, 422 (the post page again, refilled) for
@@ -316,17 +381,23 @@ site_comment_post(struct req *r)
 	struct comment_form f;
 	struct comment c;
 	struct post p;
-	char ip_hash[RATELIMIT_HASH_HEX];
-	const char *reason, *bucket;
-	int64_t ids[COMMENT_MINE_MAX];
+	char ip_hash[RATELIMIT_HASH_HEX], token_key[COMMENT_KEY_HEX], text_key[COMMENT_KEY_HEX];
+	const char *reason, *bucket, *token;
+	enum comment_token_rc trc;
 	struct moderation_verdict verdict;
-	size_t max = (size_t)r->cfg->max_comment_bytes, nids;
-	int rc, retry_after = 0, classified = 0, form_seconds = -1;
+	int64_t existing = 0;
+	size_t max = (size_t)r->cfg->max_comment_bytes;
+	int rc, used = STORE_NOTFOUND, retry_after = 0, classified = 0, form_seconds = -1;
 
 	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;
 	if (!comment_post_open(&p, r->cfg->comments_open_days, r->now))
 		return 403;
+	/* Another site's page may not make its visitors post here. */
+	if (!req_same_origin(r))
+		return site_error(r, 403, "Sent from another site",
+				  "This comment came from a form on another site, so it was not "
+				  "posted. To comment, use the form on this post's own page.");
 	if ((rc = req_read_form(r, max * 4 + 16384)) != 0) {
 		if (rc != 413)
 			return rc;
@@ -371,7 +442,7 @@ site_comment_post(struct req *r)
 		c.status = COMMENT_SPAM;
 	else {
 		time_t issued = comment_token_issued(req_form(r, "token"));
-		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md, -1, 0, 0 };
+		struct moderation_input mi = { c.author, c.email, c.url, c.ip_hash, c.body_md, -1, 0, 0, 0 };
 
 		if (issued >= 0 && r->now >= issued && r->now - issued < 1000000000)
 			mi.form_seconds = (int)(r->now - issued);
@@ -380,22 +451,39 @@ site_comment_post(struct req *r)
 		classified = 1;
 	}
 	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
+	/* A token made for this post is good for one comment: it is recorded with it. */
+	token = req_form(r, "token");
+	trc = comment_token_check(r->db->secret, token, p.id, r->now, 0);
+	if (trc == COMMENT_TOKEN_OK) {
+		comment_token_key(token, token_key);
+		comment_text_key(c.author, c.body_md, text_key);
+	}
 
-	/* The limit's check and the comment commit together, or neither does. */
-	if (db_begin(r->db) != STORE_OK) {
-		resp_header(r, "Retry-After", "5");
-		return site_comment_refill(r, &p, &f, 503,
-		    "Your comment was not posted: the site is busy for a moment. "
-		    "Your text is kept below; please send it again in a few seconds.");
+	/* The token's record, the limit's check and the comment commit together, or none does. */
+	if (db_begin(r->db) != STORE_OK)
+		return intake_unavailable(r, &p, &f);
+	if (trc == COMMENT_TOKEN_OK) {
+		used = comments_token_use(r->db, token_key, text_key, &existing);
+		if (used == STORE_ERR)
+			return intake_unavailable(r, &p, &f);
+		if (used == STORE_OK) {
+			/* The same form again (Back, then Send): the comment it brought. */
+			db_rollback(r->db);
+			return intake_accepted(r, &p, &c, existing);
+		}
+		if (used == STORE_CONFLICT) {
+			c.status = COMMENT_SPAM;
+			c.spam_reason = "form token used before for another comment";
+		}
 	}
 	if (r->cfg->comments_per_minute > 0) {
 		bucket = arena_printf(r->arena, "comment:%s", *ip_hash ? ip_hash : "unknown");
 		rc = ratelimit_hit(r->db, bucket, r->now, RATE_WINDOW,
 				   r->cfg->comments_per_minute, &retry_after);
 		if (rc != RATELIMIT_ALLOWED) {
-			db_rollback(r->db);
 			if (rc != RATELIMIT_LIMITED)
-				return 500;
+				return intake_unavailable(r, &p, &f);
+			db_rollback(r->db);
 			resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry_after));
 			return site_comment_refill(r, &p, &f, 429, arena_printf(r->arena,
 			    "Your comment was not posted: this site takes at most %d comments a "
@@ -406,26 +494,17 @@ site_comment_post(struct req *r)
 	}
 	/* What the comment causes by mail is recorded with it (sent after the response). */
 	if (comments_insert(r->db, &c) != STORE_OK ||
+	    (trc == COMMENT_TOKEN_OK && used == STORE_NOTFOUND &&
+	     comments_token_record(r->db, token_key, text_key, c.id, r->now,
+				   r->now - COMMENT_TOKEN_LIFETIME - 3600) != STORE_OK) ||
 	    mailer_comment_stored(r->db, r->cfg, &c, r->now) != STORE_OK ||
 	    (c.status != COMMENT_SPAM &&
 	    mailer_subscribe(r->db, r->arena, r->cfg, c.email, p.id, f.subscribe_comments,
 			     f.subscribe_posts, ip_hash, r->now) == STORE_ERR) ||
 	    spam_record(r->db, c.id, classified ? &verdict.spam : NULL, form_seconds) != STORE_OK ||
-	    db_commit(r->db) != STORE_OK) {
-		db_rollback(r->db);
-		return 500;
-	}
-
-	if (req_form(r, "remember") != NULL)
-		resp_cookie(r, READER_COOKIE, comment_reader_make(r->arena, c.author, c.email, c.url),
-			    *r->cfg->mount ? r->cfg->mount : "/", READER_MAX_AGE, 1, "Lax");
-	else if (req_cookie(r, READER_COOKIE) != NULL)
-		reader_forget(r);
-	nids = mine_ids(r, ids);
-	resp_cookie(r, MINE_COOKIE, comment_mine_make(r->arena, r->db->secret, ids, nids, c.id),
-		    *r->cfg->mount ? r->cfg->mount : "/", MINE_MAX_AGE, 1, "Lax");
-	return resp_redirect(r, 303, arena_printf(r->arena, "/posts/%s#comment-%" PRId64,
-						  p.slug, c.id));
+	    db_commit(r->db) != STORE_OK)
+		return intake_unavailable(r, &p, &f);
+	return intake_accepted(r, &p, &c, c.id);
 }
 
 /* Order comments as the store does: created_at, then id. */

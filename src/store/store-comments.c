@@ -455,6 +455,55 @@ comments_export_email(struct db *db, struct arena *a, const char *email, const c
 }
 
 int
+comments_token_use(struct db *db, const char *token_key, const char *text_key,
+		   int64_t *comment_id)
+{
+	static const char sql[] =
+		"SELECT text_key = ?2, comment_id FROM form_tokens WHERE token_key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*comment_id = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, token_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text_key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*comment_id = sqlite3_column_int64(st, 1);
+		rc = sqlite3_column_int(st, 0) ? STORE_OK : STORE_CONFLICT;
+	} else if (rc == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else {
+		db_log_error(db, "form token lookup");
+		rc = STORE_ERR;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+comments_token_record(struct db *db, const char *token_key, const char *text_key,
+		      int64_t comment_id, time_t now, time_t forget_before)
+{
+	static const char sql_add[] =
+		"INSERT INTO form_tokens (token_key, text_key, comment_id, used_at) VALUES (?, ?, ?, ?)";
+	static const char sql_prune[] = "DELETE FROM form_tokens WHERE used_at < ?";
+	sqlite3_stmt *st = db_stmt(db, sql_prune);
+
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)forget_before);
+	if (db_exec_stmt(db, st) != STORE_OK || (st = db_stmt(db, sql_add)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, token_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, comment_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	return db_exec_stmt(db, st);
+}
+
+int
 comments_blocked(struct db *db, const char *ip_hash, const char *email)
 {
 	static const char sql[] =

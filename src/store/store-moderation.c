@@ -211,20 +211,21 @@ moderation_has_blocked_word(const char *words, const char *text)
 	return 0;
 }
 
-/* Has email an approved comment already?  1, 0 or STORE_ERR. */
+/*
+ * Is this commenter known to the "auto-approve known commenters" rule?
+ * Only when their browser's signed cookie names a comment a moderator
+ * approved (in->known_browser): an email merely typed into the form never
+ * is, since anyone can type a regular's address.  Or when the email is
+ * one its owner confirmed through a mailed link (SPEC "Mail").  1, 0 or
+ * STORE_ERR.
+ */
 static int
-email_known(struct db *db, const char *email)
+commenter_known(struct db *db, const struct moderation_input *in)
 {
-	static const char sql[] =
-		"SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1";
-	sqlite3_stmt *st;
-
-	if (email == NULL || *email == '\0')
-		return 0;
-	if ((st = db_stmt(db, sql)) == NULL)
-		return STORE_ERR;
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	return db_exists(db, st, "known email");
+	if (in->known_browser)
+		return 1;
+	/* An address its owner confirmed by a mailed link is known too. */
+	return subscribers_confirmed(db, in->email);
 }
 
 void
@@ -261,14 +262,8 @@ moderation_classify(struct db *db, struct arena *a, const struct moderation_inpu
 	} else if (out->spam.is_spam) {
 		out->status = COMMENT_SPAM;
 		out->reason = out->spam.reason;
-	} else if (rules.auto_approve_known) {
-		int known = email_known(db, in->email);
-		/* An address its owner confirmed by a mailed link is known too. */
-		if (known == 0)
-			known = subscribers_confirmed(db, in->email);
-		if (known == 1)
-			out->status = COMMENT_APPROVED;
-	}
+	} else if (rules.auto_approve_known && commenter_known(db, in) == 1)
+		out->status = COMMENT_APPROVED;
 }
 
 /* What an action does: ACT_STATUS moves to status, or one of the others. */

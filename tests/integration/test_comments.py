@@ -266,6 +266,7 @@ def test_spam_is_answered_like_success():
         other = s.add_post(title="Other")
         c = s.client()
         form = c.form("/posts/" + slug)
+        fresh = c.form("/posts/" + slug)        # a token is good for one comment
         fast = comment_id(form.submit({"author": "Bot", "comment": "Buy now"}))
         r = row(s, fast)
         assert r["status"] == "spam" and r["spam_reason"], dict(r)
@@ -278,7 +279,7 @@ def test_spam_is_answered_like_success():
         missing = comment_id(form.submit({"author": "Bot", "comment": "z"}, drop=["token"]))
         elsewhere = c.form("/posts/" + other).fields["token"]
         wrong = comment_id(form.submit({"author": "Bot", "comment": "w", "token": elsewhere}))
-        person = comment_id(form.submit({"author": "Person", "comment": "Real"}))
+        person = comment_id(fresh.submit({"author": "Person", "comment": "Real"}))
         statuses = {i: row(s, i)["status"] for i in (honey, forged, missing, wrong, person)}
         assert statuses == {honey: "spam", forged: "spam", missing: "spam", wrong: "spam",
                             person: "pending"}, statuses

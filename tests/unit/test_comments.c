@@ -21,9 +21,13 @@ test_token(struct arena *a)
 {
 	const time_t t0 = 1800000000;
 	const char *tok = comment_token_make(a, secret, 7, t0);
-	char *bad;
+	char *bad, *nonce;
 
 	CHECK(comment_token_check(secret, tok, 7, t0 + 10, 3) == COMMENT_TOKEN_OK);
+	/* Two forms served in the same second have their own tokens (each is single-use). */
+	CHECK(strcmp(tok, comment_token_make(a, secret, 7, t0)) != 0);
+	CHECK(comment_token_check(secret, comment_token_make(a, secret, 7, t0), 7, t0 + 10, 3) ==
+	      COMMENT_TOKEN_OK);
 	CHECK(comment_token_check(secret, tok, 7, t0 + 1, 3) == COMMENT_TOKEN_TOO_FAST);
 	CHECK(comment_token_check(secret, tok, 7, t0, 0) == COMMENT_TOKEN_OK);
 	CHECK(comment_token_check(secret, tok, 8, t0 + 10, 3) == COMMENT_TOKEN_WRONG_POST);
@@ -49,6 +53,11 @@ test_token(struct arena *a)
 	/* An older issue time (to dodge the too-fast check) is forgery too. */
 	bad = arena_strdup(a, tok);
 	bad[2] = bad[2] == '1' ? '0' : '1';
+	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
+	/* So is another nonce under the same tag. */
+	bad = arena_strdup(a, tok);
+	nonce = strchr(strchr(bad, '.') + 1, '.') + 1;
+	*nonce = *nonce == '0' ? '1' : '0';
 	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);
 	bad = arena_printf(a, "%s0", tok);
 	CHECK(comment_token_check(secret, bad, 7, t0 + 10, 3) == COMMENT_TOKEN_FORGED);

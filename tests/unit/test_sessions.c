@@ -141,7 +141,7 @@ static void
 test_rules(struct db *db)
 {
 	struct moderation_rules rules, got;
-	struct moderation_input in = { "Ann", "ann@example.org", "", "hash1", "Hello", -1, 0.9, 20 };
+	struct moderation_input in = { "Ann", "ann@example.org", "", "hash1", "Hello", -1, 0.9, 20, 0 };
 	const char *reason = NULL;
 	sqlite3_stmt *st;
 
@@ -178,20 +178,25 @@ test_rules(struct db *db)
 	in.body_md = "one http://a";
 	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 
-	/* Known email: approved once it has an approved comment. */
+	/* Known: the browser's signed cookie names an approved comment; a typed email never is. */
 	sqlite3_exec(db->handle, "INSERT INTO posts (slug, title, published_at, updated_at, body_md,"
 		     " body_html, body_text) VALUES ('p', 'P', 1, 1, '', '', '')", NULL, NULL, NULL);
 	sqlite3_exec(db->handle, "INSERT INTO comments (post_id, status, author, email, body_md,"
 		     " body_html, created_at) VALUES (1, 'approved', 'Ann', 'ann@example.org', 'x',"
 		     " 'x', 1)", NULL, NULL, NULL);
+	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
+	in.known_browser = 1;
 	CHECK(classify(db, &in, &reason) == COMMENT_APPROVED);
 	in.email = "other@example.org";
+	CHECK(classify(db, &in, &reason) == COMMENT_APPROVED);
+	in.known_browser = 0;
 	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 	in.email = NULL;
 	in.author = NULL;
 	CHECK(classify(db, &in, &reason) == COMMENT_PENDING);
 
 	/* Blocks beat everything. */
+	in.known_browser = 1;
 	in.email = "ann@example.org";
 	CHECK(comments_block_add(db, "ip", "hash1", 5) == STORE_OK);
 	CHECK(classify(db, &in, &reason) == COMMENT_SPAM);

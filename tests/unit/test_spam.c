@@ -282,7 +282,7 @@ test_store(struct db *db)
 	struct spam_standing st;
 	struct moderation_verdict mv;
 	struct moderation_input mi = {
-		"Casino King", "x@bulk.example", "https://seo.example/", "", probe.body_md, 1, 0.9, 20,
+		"Casino King", "x@bulk.example", "https://seo.example/", "", probe.body_md, 1, 0.9, 20, 0,
 	};
 	struct spam_cv cv;
 	const char *before;
