@@ -21,6 +21,7 @@ enum mu_type {
 	MU_STR,   /* text; escaped by {{x}}, inserted as-is by {{{x}}} and {{&x}} */
 	MU_LIST,
 	MU_MAP,
+	MU_SLOT,  /* filled in after rendering: see mu_slot */
 };
 
 struct mu_value;
@@ -62,6 +63,24 @@ struct mu_value mu_str(const char *s);
 struct mu_value mu_strn(const char *s, size_t len);
 struct mu_value mu_map_value(struct mu_map *m);
 struct mu_value mu_list_value(struct mu_list *l);
+
+/*
+ * Slots: a value the caller fills in after rendering, such as the comment
+ * form's token, which must be fresh for each reader of a cached page.
+ * {{x}} and {{{x}}} of a slot write a marker holding the slot's name (at
+ * most MU_SLOT_NAME_MAX bytes): a NUL byte and a random key made once per
+ * process, so neither a template nor any data can forge one, wherever and
+ * in whatever order a theme writes the attributes around it.  mu_slot_find
+ * finds the first marker in buf[0, len): 1 with its offset in *at, its
+ * length in *marker_len and the name (not NUL-terminated) in *name and
+ * *name_len; 0 when there is none.  The caller must replace every marker
+ * before the text leaves the process.
+ */
+#define MU_SLOT_NAME_MAX 64
+struct mu_value mu_slot(const char *name);
+void mu_set_slot(struct mu_map *m, const char *key, const char *name);
+int mu_slot_find(const char *buf, size_t len, size_t *at, size_t *marker_len,
+		 const char **name, size_t *name_len);
 
 /*
  * A set of named, compiled templates.  Partials ({{> name}}) are looked up

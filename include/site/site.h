@@ -53,6 +53,17 @@ int site_not_modified(struct req *r, const char *extra);
 int site_cached(struct req *r, const char *extra);
 void site_cache_store(struct req *r);
 
+/*
+ * The comment form's token is rendered as a template slot (mu_slot) named
+ * SITE_TOKEN_SLOT ":" POST_ID: the cache keeps the page around it and
+ * splices a fresh token into every copy.  site_fill_slots replaces every
+ * slot left in r->body (a fresh token for that post; anything else with
+ * nothing): the program's after-hook calls it for every response, after
+ * site_cache_store.
+ */
+#define SITE_TOKEN_SLOT "form-token"
+void site_fill_slots(struct req *r);
+
 struct post;
 struct comment_form;
 

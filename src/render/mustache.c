@@ -6,11 +6,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -257,6 +259,85 @@ void
 mu_set_str(struct mu_map *m, const char *key, const char *s)
 {
 	mu_set(m, key, mu_str(s));
+}
+
+/*
+ * A slot's marker: NUL, "slot", 16 random hex digits made once per process,
+ * ':', the name, NUL.  Only the engine writes it (see mustache.h).
+ */
+#define MU_SLOT_KEY_LEN 21
+static char mu_slot_key[MU_SLOT_KEY_LEN + 1];
+static pthread_once_t mu_slot_once = PTHREAD_ONCE_INIT;
+
+static void
+mu_slot_key_make(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[8];
+	size_t got = 0;
+	int i;
+
+	while (got < sizeof(rnd)) {
+		ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+		if (n < 0 && errno != EINTR)
+			die("getrandom: %s", strerror(errno));
+		if (n > 0)
+			got += (size_t)n;
+	}
+	memcpy(mu_slot_key, "\0slot", 5);
+	for (i = 0; i < 8; i++) {
+		mu_slot_key[5 + 2 * i] = hex[rnd[i] >> 4];
+		mu_slot_key[6 + 2 * i] = hex[rnd[i] & 15];
+	}
+}
+
+struct mu_value
+mu_slot(const char *name)
+{
+	struct mu_value v = mu_str(name);
+
+	pthread_once(&mu_slot_once, mu_slot_key_make);
+	if (v.type == MU_STR && v.u.str.len <= MU_SLOT_NAME_MAX)
+		v.type = MU_SLOT;
+	else
+		v = mu_null();
+	return v;
+}
+
+void
+mu_set_slot(struct mu_map *m, const char *key, const char *name)
+{
+	mu_set(m, key, mu_slot(name));
+}
+
+static void
+mu_slot_put(struct buf *out, const struct mu_value *v)
+{
+	buf_append(out, mu_slot_key, MU_SLOT_KEY_LEN);
+	buf_append(out, ":", 1);
+	buf_append(out, v->u.str.s, v->u.str.len);
+	buf_append(out, "", 1);
+}
+
+int
+mu_slot_find(const char *buf, size_t len, size_t *at, size_t *marker_len,
+	     const char **name, size_t *name_len)
+{
+	const char *p, *end;
+
+	pthread_once(&mu_slot_once, mu_slot_key_make);
+	if (buf == NULL || (p = memmem(buf, len, mu_slot_key, MU_SLOT_KEY_LEN)) == NULL)
+		return 0;
+	if ((size_t)(p - buf) + MU_SLOT_KEY_LEN + 1 > len || p[MU_SLOT_KEY_LEN] != ':')
+		return 0;
+	end = memchr(p + MU_SLOT_KEY_LEN + 1, '\0', len - (size_t)(p - buf) - MU_SLOT_KEY_LEN - 1);
+	if (end == NULL)
+		return 0;
+	*at = (size_t)(p - buf);
+	*marker_len = (size_t)(end - p) + 1;
+	*name = p + MU_SLOT_KEY_LEN + 1;
+	*name_len = (size_t)(end - *name);
+	return 1;
 }
 
 void
@@ -1135,6 +1216,8 @@ mu_nodes_render(struct mu_render *r, const struct mu_template *t, size_t i,
 				mu_escape(r->out, v->u.str.s, v->u.str.len);
 			else if (v->type == MU_STR)
 				buf_append(r->out, v->u.str.s, v->u.str.len);
+			else if (v->type == MU_SLOT)
+				mu_slot_put(r->out, v);
 			else if (v->type == MU_BOOL)
 				buf_puts(r->out, v->u.boolean ? "true" : "false");
 			break;

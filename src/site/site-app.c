@@ -79,6 +79,7 @@ static void
 site_after(struct req *r)
 {
 	site_cache_store(r);
+	site_fill_slots(r);
 	if (!sqlite3_get_autocommit(r->db->handle)) {
 		static const char commit[] = "COMMIT";
 		sqlite3_stmt *st = db_stmt(r->db, commit);

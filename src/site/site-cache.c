@@ -10,6 +10,7 @@
 #include "comment_form.h"
 #include "db.h"
 #include "log.h"
+#include "mustache.h"
 
 /*
  * Every public page is a function of the database generation, the hour (form
@@ -27,8 +28,8 @@
 struct cache_entry {
 	char key[KEY_HEX];
 	char *data;              /* prefix, then suffix, then extra headers */
-	size_t prefix_len;       /* body up to the token's value (all of it without a token) */
-	size_t suffix_len;       /* body after the token's value */
+	size_t prefix_len;       /* body up to the token's slot (all of it without a token) */
+	size_t suffix_len;       /* body after the token's slot */
 	size_t headers_len;      /* headers the handler added */
 	const char *content_type;
 	int64_t token_post;      /* post id of the comment-form token, 0 for none */
@@ -161,28 +162,79 @@ entry_drop(struct cache_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/*
+ * The post id of a comment-form token slot's name ("form-token:ID"), or 0
+ * when name is another slot's.
+ */
+static int64_t
+token_slot_post(const char *name, size_t len)
+{
+	static const char prefix[] = SITE_TOKEN_SLOT ":";
+	int64_t id = 0;
+	size_t i = sizeof(prefix) - 1;
+
+	if (len <= i || memcmp(name, prefix, i) != 0)
+		return 0;
+	for (; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9' || id > INT64_MAX / 10 - 1)
+			return 0;
+		id = id * 10 + (name[i] - '0');
+	}
+	return id;
+}
+
+void
+site_fill_slots(struct req *r)
+{
+	size_t at, marker_len, name_len, from = 0;
+	const char *name;
+	struct buf out = BUF_INIT;
+	int64_t post;
+
+	if (!mu_slot_find(r->body->data, r->body->len, &at, &marker_len, &name, &name_len))
+		return;
+	/* Every marker goes: a token slot becomes a fresh token, any other nothing. */
+	do {
+		buf_append(&out, r->body->data + from, at);
+		if ((post = token_slot_post(name, name_len)) > 0)
+			buf_puts(&out, comment_token_make(r->arena, r->db->secret, post, r->now));
+		from += at + marker_len;
+	} while (mu_slot_find(r->body->data + from, r->body->len - from, &at, &marker_len,
+			      &name, &name_len));
+	buf_append(&out, r->body->data + from, r->body->len - from);
+	buf_reset(r->body);
+	buf_append(r->body, out.data, out.len);
+	buf_free(&out);
+}
+
 void
 site_cache_store(struct req *r)
 {
-	static const char marker[] = "name=\"token\" value=\"";
-	const char *body = r->body->data, *tok = NULL, *tok_end = NULL;
-	size_t hlen, size, i;
+	const char *body = r->body->data, *name;
+	size_t hlen, size, i, at = 0, marker_len = 0, name_len;
 	struct cache_entry *e;
 	int64_t post = 0;
+	int has_token;
 
 	if (r->cache_key == NULL || r->status != 200 || body == NULL ||
 	    r->body->len > CACHE_MAX_PAGE)
 		return;
-	/* The comment form's token is per visit: keep the page around it. */
-	if ((tok = memmem(body, r->body->len, marker, sizeof(marker) - 1)) != NULL) {
-		tok += sizeof(marker) - 1;
-		tok_end = memchr(tok, '"', r->body->len - (size_t)(tok - body));
-		post = strtoll(tok, NULL, 10);
-		if (tok_end == NULL || post <= 0)
+	/*
+	 * The comment form's token is per visit: keep the page around the slot
+	 * the template engine wrote for it (never a search of the HTML, which a
+	 * theme may write in any order).  A page with another slot is not kept.
+	 */
+	has_token = mu_slot_find(body, r->body->len, &at, &marker_len, &name, &name_len);
+	if (has_token) {
+		size_t a2, m2, n2;
+		const char *name2;
+		post = token_slot_post(name, name_len);
+		if (post <= 0 || mu_slot_find(body + at + marker_len, r->body->len - at - marker_len,
+					      &a2, &m2, &name2, &n2))
 			return;
 	}
 	hlen = r->headers->len - r->cache_headers_from;
-	size = r->body->len - (tok ? (size_t)(tok_end - tok) : 0) + hlen;
+	size = r->body->len - marker_len + hlen;
 	pthread_rwlock_wrlock(&cache.lock);
 	if (find(r->cache_key) != NULL)
 		goto out;
@@ -209,11 +261,11 @@ site_cache_store(struct req *r)
 		goto out;
 	memcpy(e->key, r->cache_key, KEY_HEX);
 	e->token_post = post;
-	if (tok != NULL) {
-		e->prefix_len = (size_t)(tok - body);
-		e->suffix_len = r->body->len - (size_t)(tok_end - body);
+	if (has_token) {
+		e->prefix_len = at;
+		e->suffix_len = r->body->len - at - marker_len;
 		memcpy(e->data, body, e->prefix_len);
-		memcpy(e->data + e->prefix_len, tok_end, e->suffix_len);
+		memcpy(e->data + e->prefix_len, body + at + marker_len, e->suffix_len);
 	} else {
 		e->prefix_len = r->body->len;
 		e->suffix_len = 0;

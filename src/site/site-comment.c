@@ -655,8 +655,11 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 	/* The fragment brings the answer to a refused submission into view at the form. */
 	mu_set_str(m, "action", arena_printf(r->arena, "%s/posts/%s/comments#comment-form",
 					     r->cfg->mount, p->slug));
-	mu_set_str(m, "token", state != NULL && state->token != NULL ? state->token :
-		   comment_token_make(r->arena, r->db->secret, p->id, r->now));
+	/* A fresh token is a slot, filled for each reader (site_fill_slots). */
+	if (state != NULL && state->token != NULL)
+		mu_set_str(m, "token", state->token);
+	else
+		mu_set_slot(m, "token", arena_printf(r->arena, SITE_TOKEN_SLOT ":%" PRId64, p->id));
 	mu_set_str(m, "message", state != NULL ? state->message : NULL);
 	mu_set_int(m, "max_comment", r->cfg->max_comment_bytes);
 	if (state != NULL && state->preview_html != NULL && f != NULL) {

@@ -875,6 +875,47 @@ out:
 	arena_free(&a);
 }
 
+/* Slots: the engine's own markers, found wherever a template puts them, never forged by data. */
+static void
+test_slots(void)
+{
+	struct arena a;
+	struct mu_set *set = mu_set_new();
+	struct mu_map *m;
+	struct mu_value root;
+	struct buf out = BUF_INIT;
+	char err[128];
+	const char *name;
+	size_t at, len, name_len, first_end;
+	static const char forged[] = "\0slot0000000000000000:x\0";
+
+	arena_init(&a);
+	CHECK(mu_set_add(set, "t", "<i value=\"{{v}}\" name=\"t\">{{{v}}}|{{f}}", 39, err,
+			 sizeof(err)) == 0);
+	m = mu_map_new(&a);
+	mu_set_slot(m, "v", "form-token:7");
+	mu_set(m, "f", mu_strn(forged, sizeof(forged) - 1));
+	root = mu_map_value(m);
+	CHECK(mu_render(set, "t", &root, &out) == 0);
+	CHECK(mu_slot_find(out.data, out.len, &at, &len, &name, &name_len) == 1);
+	CHECK(at == strlen("<i value=\""));
+	CHECK(name_len == 12 && memcmp(name, "form-token:7", 12) == 0);
+	first_end = at + len;
+	CHECK(memcmp(out.data + first_end, "\" name=\"t\">", 11) == 0);
+	CHECK(mu_slot_find(out.data + first_end, out.len - first_end, &at, &len, &name,
+			   &name_len) == 1);
+	/* The data that looks like a marker is not one: after the second, none. */
+	first_end += at + len;
+	CHECK(mu_slot_find(out.data + first_end, out.len - first_end, &at, &len, &name,
+			   &name_len) == 0);
+	/* A name too long for a slot renders as nothing. */
+	CHECK(mu_slot("0123456789012345678901234567890123456789012345678901234567890123456789")
+	      .type == MU_NULL);
+	buf_free(&out);
+	mu_set_free(set);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -893,6 +934,7 @@ main(void)
 	test_partials();
 	test_load_dir();
 	test_garbage();
+	test_slots();
 
 	if (dir == NULL || *dir == '\0' || stat(dir, &st) == -1 ||
 	    !S_ISDIR(st.st_mode)) {
