@@ -51,6 +51,7 @@ def test_kill_9_loses_no_acknowledged_comment():
                     time.sleep(0.05)
                     continue
                 done += 1
+                form = None                 # a form's token is good for one comment
                 with lock:
                     acked.append(cid)
                     if len(acked) >= 8:
