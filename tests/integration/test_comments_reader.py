@@ -277,8 +277,8 @@ def test_likes_bad_input():
         c = s.client()
         form = like_form(c, slug)
         token = form.fields["like_token"]
-        post_id, issued, tag = token.split(".")
-        stale = "%s.%d.%s" % (post_id, int(issued) - 4 * 86400, tag)
+        post_id, issued, nonce, tag = token.split(".")
+        stale = "%s.%d.%s.%s" % (post_id, int(issued) - 4 * 86400, nonce, tag)
         flipped = token[:-1] + ("1" if token[-1] == "0" else "0")
         elsewhere = like_form(c, other).fields["like_token"]
         comment_token = c.form("/posts/" + slug).fields["token"]
