@@ -1,4 +1,4 @@
--- 0006_form_tokens.sql: a comment form's token is good for one comment.
+-- 0007_form_tokens.sql: a comment form's token is good for one comment.
 -- Intake records each token it takes (a hash of it, never the token) with
 -- a hash of the name and text it carried: the same form sent again answers
 -- with the comment already stored, another text under it is spam.  Rows
