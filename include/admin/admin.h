@@ -108,7 +108,8 @@ const char *admin_query_escape(struct arena *a, const char *s);
 /*
  * A comment's card for the queue, the lists and the comment page: who,
  * where, what it answers, its links and hosts, its actions.  next_id is
- * the card to bring into view after acting on this one (0: none).
+ * the card to bring into view after acting on this one (0: none; -1:
+ * none, and no #comment-N anchor, for cards shown in a comment's context).
  */
 struct comment;
 struct mu_map *admin_comment_card(struct req *r, const struct comment *c, int64_t next_id);

@@ -35,7 +35,7 @@ cards(struct req *r, const struct comment_list *list)
 	size_t i;
 
 	for (i = 0; i < list->len; i++)
-		mu_list_push(l, mu_map_value(admin_comment_card(r, &list->items[i], 0)));
+		mu_list_push(l, mu_map_value(admin_comment_card(r, &list->items[i], -1)));
 	return l;
 }
 

@@ -106,6 +106,8 @@ admin_comment_card(struct req *r, const struct comment *c, int64_t next_id)
 	int links;
 
 	mu_set_int(m, "id", c->id);
+	/* Only the cards of a list (and a page's own comment) carry the #comment-N anchor. */
+	mu_set_bool(m, "anchor", next_id >= 0);
 	if (next_id > 0)
 		mu_set_int(m, "next_id", next_id);
 	mu_set_str(m, "status", comment_status_name(c->status));
@@ -306,6 +308,8 @@ comment_list_page(struct req *r, struct list_query *q)
 		   "No comment matches." : list_empty[q->status]);
 	if (q->error != NULL)
 		mu_set_str(ctx, "filter_error", q->error);
+	/* The find form stays folded on the queue, so the first card is in view on a phone. */
+	mu_set_bool(ctx, "find_open", q->filtered || q->status < 0 || q->error != NULL);
 	mu_set_str(ctx, "q", q->filter.words);
 	mu_set_str(ctx, "email_q", q->filter.email);
 	mu_set_str(ctx, "post_q", q->filter.post_slug);

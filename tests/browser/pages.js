@@ -142,6 +142,24 @@ async function everyPage(stack, page, visit) {
 	} catch (e) {
 		problems.push(`audit: ${e.message}`);
 	}
+	// The author's desk: a comment's page in its context, find, trash, posts, a confirmation.
+	await go('desk-comment', `/admin/comments/${stack.comments.grace}`, 200);
+	await go('desk-find', '/admin/comments?status=all&q=glue', 200);
+	await go('desk-find-refused', '/admin/comments?status=all&q=' + 'w'.repeat(300), 400);
+	await go('desk-trash', '/admin/comments?status=trash', 200);
+	await go('desk-posts', '/admin/posts', 200);
+	try {
+		await page.goto(stack.url('/admin/'));
+		const [response] = await Promise.all([
+			page.waitForResponse((r) => r.request().resourceType() === 'document'),
+			page.waitForEvent('load'),
+			page.getByRole('button', { name: /^Block this address/ }).first().click(),
+		]);
+		assert(response.status() === 200, `desk-confirm: answered ${response.status()}`);
+		await seen('desk-confirm', response);
+	} catch (e) {
+		problems.push(`desk-confirm: ${e.message}`);
+	}
 	return problems;
 }
 
