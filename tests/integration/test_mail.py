@@ -421,6 +421,14 @@ def test_daily_limit_per_address():
             comment(s, slug, comment="Comment %d" % i)
         sink.wait(2, to=MODS[0])
         sink.quiet(2, to=MODS[0], seconds=2)
+        # One address hash cannot make the form mail strangers: a few
+        # confirmation mails an hour, then no more.
+        for i in range(5):
+            subscribe(s, slug, email="stranger%d@example.org" % i, comment="Sub %d" % i)
+        sink.wait(2 + 3)      # the moderators' two, three confirmations
+        time.sleep(2)
+        confirms = [m for m in sink.messages() if "confirm" in m["Subject"].lower()]
+        assert len(confirms) == 3, [m["To"] for m in confirms]
 
 
 def test_mail_off_without_mail_from():
