@@ -162,8 +162,8 @@ run('flows', 150, async ({ browser, stack, runner }) => {
 		await reader.goto(stack.url(`/posts/${slug}`));
 		const form = reader.locator('#comment-form');
 		await form.getByLabel(/name/i).fill('Mira Chen');
-		await form.getByLabel(/email/i).fill('mira@example.net');
-		await form.getByLabel(/comment/i).fill('Twenty minutes works for me, **most** days.');
+		await form.getByRole('textbox', { name: /email/i }).fill('mira@example.net');
+		await form.getByRole('textbox', { name: /comment/i }).fill('Twenty minutes works for me, **most** days.');
 		await clickAndLoad(reader, form.getByRole('button', { name: /post|send|submit|comment/i }));
 		assert(new URL(reader.url()).pathname.endsWith(`/posts/${slug}`), `after posting the browser is at ${reader.url()}`);
 		const mine = commentItem(reader, 'Twenty minutes works for me');
@@ -192,7 +192,7 @@ run('flows', 150, async ({ browser, stack, runner }) => {
 		const form = reader.locator('#comment-form');
 		await form.getByText(/replying to.*Lin Park/i).first().waitFor();
 		await form.getByLabel(/name/i).fill('Tomas Vega');
-		await form.getByLabel(/comment/i).fill('Twenty is plenty, Lin. Start there.');
+		await form.getByRole('textbox', { name: /comment/i }).fill('Twenty is plenty, Lin. Start there.');
 		await clickAndLoad(reader, form.getByRole('button', { name: /post|send|submit|comment|reply/i }));
 		const row = await commentByAuthor(stack, 'Tomas Vega');
 		assert(row.parent === stack.comments.lin, `the reply's parent is ${row.parent}, not ${stack.comments.lin}`);
@@ -222,7 +222,7 @@ run('flows', 150, async ({ browser, stack, runner }) => {
 		}
 		assert(await form.getByLabel(/website|url|link/i).inputValue() === 'ftp://example.org/file',
 		       'the website field was not refilled');
-		assert(await form.getByLabel(/comment/i).inputValue() === 'This should come back with messages.',
+		assert(await form.getByRole('textbox', { name: /comment/i }).inputValue() === 'This should come back with messages.',
 		       'the comment was not refilled');
 		const after = (await stack.sql('SELECT count(*) FROM comments'))[0][0];
 		assert(after === before, `an invalid comment was stored (${before} -> ${after})`);

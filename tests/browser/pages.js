@@ -9,7 +9,7 @@ async function submitInvalidComment(page) {
 	const form = page.locator('#comment-form');
 	await form.getByLabel(/name/i).fill('   ');
 	await form.getByLabel(/website|url|link/i).fill('ftp://example.org/file');
-	await form.getByLabel(/comment/i).fill('This should come back with messages.');
+	await form.getByRole('textbox', { name: /comment/i }).fill('This should come back with messages.');
 	const [response] = await Promise.all([
 		page.waitForResponse((r) => r.request().method() === 'POST' &&
 				     r.url().includes('/comments')),
@@ -27,6 +27,42 @@ async function adminLogin(page, stack) {
 		page.waitForURL((u) => !u.pathname.endsWith('/login')),
 		page.getByRole('button', { name: /log in|sign in/i }).click(),
 	]);
+}
+
+// The newest queued message of kind as the worker composed it (headers,
+// then the body quoted-printable decoded), waiting up to 10 s for it.
+async function queuedMail(stack, kind) {
+	for (let i = 0; i < 100; i++) {
+		const rows = await stack.sql(
+			'SELECT message FROM mail_queue WHERE kind = ? AND message IS NOT NULL ORDER BY id DESC LIMIT 1',
+			[kind]);
+		if (rows.length > 0) {
+			const [head, ...rest] = rows[0][0].split('\n\n');
+			let body = rest.join('\n\n');
+			if (/quoted-printable/i.test(head)) {
+				const bytes = [];
+				body = body.replace(/=\r?\n/g, '');
+				for (let k = 0; k < body.length; k++) {
+					if (body[k] === '=' && /^[0-9A-F]{2}$/.test(body.substr(k + 1, 2))) {
+						bytes.push(parseInt(body.substr(k + 1, 2), 16));
+						k += 2;
+					} else
+						bytes.push(...Buffer.from(body[k], 'utf8'));
+				}
+				body = Buffer.from(bytes).toString('utf8');
+			}
+			return `${head}\n\n${body}`;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`no ${kind} mail was queued`);
+}
+
+// The path under the site of the first link in body matching re.
+function mailedPath(stack, body, re) {
+	const m = body.match(re);
+	assert(m, `no link matching ${re} in the mail:\n${body}`);
+	return new URL(m[0]).pathname + new URL(m[0]).search;
 }
 
 // Visit each page type in page (a fresh context's page), calling
@@ -88,6 +124,26 @@ async function everyPage(stack, page, visit) {
 		await seen('comment-edit', response);
 	} catch (e) {
 		problems.push(`post-preview, comment-edit: ${e.message}`);
+	}
+	try {
+		// A reader ticks a box: the confirmation mail's links open the mail pages.
+		await page.goto(stack.url(`/posts/${slug}`));
+		const form = page.locator('#comment-form');
+		await form.getByLabel('Name', { exact: true }).fill('Mail Reader');
+		await form.getByRole('textbox', { name: /email/i }).fill('mail.reader@example.org');
+		await form.getByLabel('Comment', { exact: true }).fill('Tell me when someone answers.');
+		await form.getByLabel('Notify me of new comments by email').check();
+		await Promise.all([
+			page.waitForEvent('load'),
+			form.getByRole('button', { name: 'Post comment' }).click(),
+		]);
+		const mail = await queuedMail(stack, 'confirm');
+		await go('mail-confirm', mailedPath(stack, mail, /https?:\/\/\S+\/subscriptions\/confirm\?t=[\w-]+/), 200);
+		await go('mail-unsubscribe', mailedPath(stack, mail, /https?:\/\/[^\s<>]+\/subscriptions\/unsubscribe\?t=[\w-]+/), 200);
+		const moderation = await queuedMail(stack, 'moderate');
+		await go('mail-moderate', mailedPath(stack, moderation, /https?:\/\/\S+\/admin\/mail\/[\w-]+/), 200);
+	} catch (e) {
+		problems.push(`mail pages: ${e.message}`);
 	}
 	await go('post-own-pending', `/posts/${slug}`, 200);
 	await go('tags-index', '/tags', 200);
