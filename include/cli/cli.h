@@ -97,4 +97,12 @@ void import_tally_print(const struct import_tally *t);
  */
 int cli_post_add_file(struct cli *c, const char *path);
 
+/*
+ * Render in->body_md into in->body_html and in->body_text (in c->arena) as
+ * posts_save wants them: cmark safe mode, or raw HTML kept when the
+ * configuration says allow_raw_html.
+ */
+struct post_input;
+void cli_post_render(struct cli *c, struct post_input *in);
+
 #endif

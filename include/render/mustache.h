@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "html.h"
 
 /*
  * Data model.  A page handler builds a tree of mu_value in the request arena
@@ -19,6 +20,7 @@ enum mu_type {
 	MU_NULL,
 	MU_BOOL,
 	MU_STR,   /* text; escaped by {{x}}, inserted as-is by {{{x}}} and {{&x}} */
+	MU_HTML,  /* HTML parley produced (struct html): inserted as it is by every form */
 	MU_LIST,
 	MU_MAP,
 	MU_SLOT,  /* filled in after rendering: see mu_slot */
@@ -32,7 +34,7 @@ struct mu_value {
 	enum mu_type type;
 	union {
 		int boolean;
-		struct { const char *s; size_t len; } str;
+		struct { const char *s; size_t len; } str;   /* MU_STR and MU_HTML */
 		struct mu_list *list;
 		struct mu_map *map;
 	} u;
@@ -43,6 +45,7 @@ struct mu_map *mu_map_new(struct arena *a);
 void mu_set(struct mu_map *m, const char *key, struct mu_value v);
 void mu_set_str(struct mu_map *m, const char *key, const char *s);  /* NULL s sets MU_NULL */
 void mu_set_strn(struct mu_map *m, const char *key, const char *s, size_t len);
+void mu_set_html(struct mu_map *m, const char *key, struct html h);  /* NULL h.s sets MU_NULL */
 void mu_set_int(struct mu_map *m, const char *key, long long n);  /* stored as decimal text */
 void mu_set_bool(struct mu_map *m, const char *key, int b);
 void mu_set_map(struct mu_map *m, const char *key, struct mu_map *child);
@@ -55,12 +58,15 @@ void mu_list_push(struct mu_list *l, struct mu_value v);
 /* Append a new empty map to the list and return it, for the common case. */
 struct mu_map *mu_list_push_map(struct mu_list *l);
 size_t mu_list_len(const struct mu_list *l);
+/* The map at index i, or NULL when there is none or it is not a map. */
+struct mu_map *mu_list_map(const struct mu_list *l, size_t i);
 
 /* Value constructors for mu_set and mu_list_push. */
 struct mu_value mu_null(void);
 struct mu_value mu_bool(int b);
 struct mu_value mu_str(const char *s);
 struct mu_value mu_strn(const char *s, size_t len);
+struct mu_value mu_html(struct html h);
 struct mu_value mu_map_value(struct mu_map *m);
 struct mu_value mu_list_value(struct mu_list *l);
 

@@ -1,12 +1,15 @@
-/* render.h: HTML and XML escaping, Markdown through cmark, text helpers for pages. */
+/* render.h: HTML and XML escaping, Markdown through cmark. */
 #ifndef PARLEY_RENDER_H
 #define PARLEY_RENDER_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
+#include "html.h"
+/* Pages use core's text helpers beside escaping: render.h brings them along. */
+#include "text.h"
+#include "utf8.h"
 
 /* Escape & < > " ' for HTML text and attribute values (also right for XML). */
 void html_escape(struct buf *out, const char *s, size_t len);
@@ -28,39 +31,15 @@ char *markdown_to_html(const char *md, size_t len, enum markdown_mode mode);
 char *markdown_to_text(const char *md, size_t len);
 
 /*
- * Is s valid UTF-8 without NUL, C0 controls other than tab, CR and LF, DEL,
- * C1 controls or noncharacters (U+FFFE and U+FFFF are not XML)?  Form
- * fields are checked with this before anything is stored.
+ * The same two for pages and commands: the HTML as struct html and the text,
+ * copied into the arena.  What the store is given when a post or comment is
+ * written.
  */
-int utf8_valid_text(const char *s, size_t len);
-/*
- * Append s to out with every character utf8_valid_text refuses (and every
- * byte of invalid UTF-8) replaced by U+FFFD: text any page or feed can carry.
- */
-void utf8_scrub(struct buf *out, const char *s, size_t len);
-/* Number of code points in valid UTF-8. */
-size_t utf8_length(const char *s, size_t len);
+struct html markdown_html(struct arena *a, const char *md, size_t len,
+			  enum markdown_mode mode);
+const char *markdown_text(struct arena *a, const char *md, size_t len);
 
-/*
- * A URL-safe slug from a title: lowercase ASCII letters, digits and single
- * hyphens, at most 80 bytes; accented Latin letters lose their accents,
- * other characters separate words.  Allocated in the arena; "" when nothing
- * is left.
- */
-char *slugify(struct arena *a, const char *title);
-/* Is s a slug as slugify makes them (non-empty, [a-z0-9-], no edge hyphens)? */
-int slug_valid(const char *s);
-
-/*
- * The length of s's scheme and "//" when it is http:// or https:// (any
- * case), else 0.  The one check before a reader-supplied address is a link.
- */
-size_t url_web_scheme(const char *s);
-
-/* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
-const char *date_rfc3339(struct arena *a, time_t t);
-const char *date_human(struct arena *a, time_t t);
-/* Parse RFC 3339 / "YYYY-MM-DD[ HH:MM[:SS]]" as UTC (offsets honoured); 0 or -1. */
-int date_parse(const char *s, time_t *out);
+/* s escaped with html_escape, in the arena: text made HTML. */
+struct html html_escaped(struct arena *a, const char *s, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "html.h"
 
 struct post;
 
@@ -165,7 +166,7 @@ struct comment_form_state {
 	const struct comment_form *form;  /* the reader's values and field errors; NULL: blank */
 	const char *message;              /* shown at the top of the form, or NULL */
 	const char *token;                /* the submitted token to serve again, or NULL for a fresh one */
-	const char *preview_html;         /* the comment rendered for a preview, or NULL */
+	struct html preview_html;         /* the comment rendered for a preview, or NULL .s */
 };
 
 #endif

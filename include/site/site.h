@@ -158,7 +158,7 @@ struct post_list;
  * describes p for templates: title, slug, url (under the mount point),
  * author (absent when empty), published/updated (RFC 3339) and their
  * human forms, tags [{name, slug, url}], has_tags, summary, body_html (when
- * loaded), snippet (search), comment_count and comments_label.  Everything
+ * loaded), comment_count and comments_label.  Everything
  * lives in the request arena.
  */
 struct mu_map *site_post_map(struct req *r, const struct post *p);

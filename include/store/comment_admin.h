@@ -35,7 +35,7 @@ int comments_purge_trash(struct db *db, time_t before, int *count);
  * STORE_ERR.
  */
 int comments_edit(struct db *db, int64_t id, const char *author, const char *url,
-		  const char *body_md, const char *body_html, time_t now);
+		  const char *body_md, struct html body_html, time_t now);
 
 /* What /admin/comments filters by; NULL or "" (status -1) for any. */
 struct comment_filter {

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "html.h"
 
 enum comment_status {
 	COMMENT_PENDING,
@@ -31,7 +32,7 @@ struct comment {
 	const char *email;      /* never shown publicly */
 	const char *url;        /* "" or http(s) */
 	const char *body_md;
-	const char *body_html;  /* safe HTML rendered at intake */
+	struct html body_html;  /* rendered at intake: markdown_html, MARKDOWN_COMMENT */
 	time_t created_at;
 	const char *ip_hash;    /* hex, "" when unknown */
 	const char *spam_reason;
@@ -50,8 +51,8 @@ struct comment_list {
 };
 
 /*
- * Store a new comment in c (id ignored; filled on success).  body_html is
- * rendered from body_md with MARKDOWN_COMMENT when c->body_html is NULL.
+ * Store a new comment in c (id ignored; filled on success).  The caller
+ * renders body_html from body_md (STORE_ERR when it did not).
  * parent_id 0 stores NULL.  Runs in the caller's transaction when one is
  * open.  STORE_OK or STORE_ERR.
  */
@@ -59,13 +60,13 @@ int comments_insert(struct db *db, struct comment *c);
 
 /*
  * A commenter's edit at edited_at: new author, url and body (body_html
- * rendered again with MARKDOWN_COMMENT), the status and spam_reason the
+ * rendered again by the caller, as for comments_insert), the status and spam_reason the
  * rules gave it.  The spam classifier forgets what it learned from the
  * old text.  Runs in the caller's transaction when one is open.  STORE_OK,
  * STORE_NOTFOUND or STORE_ERR.
  */
 int comments_update_text(struct db *db, int64_t id, const char *author, const char *url,
-			 const char *body_md, enum comment_status status,
+			 const char *body_md, struct html body_html, enum comment_status status,
 			 const char *spam_reason, time_t edited_at);
 
 /*

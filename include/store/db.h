@@ -109,6 +109,18 @@ void db_rollback(struct db *db);
 int db_work_begin(struct db *db, int *own);
 int db_work_end(struct db *db, int own, int rc);
 
+/*
+ * A read transaction (deferred BEGIN) around the queries of one page, so
+ * they see one snapshot and take SQLite's locks once.  db_read_end commits
+ * whatever transaction is still open, rolling back if that fails, and does
+ * nothing without one.  db_read_begin returns STORE_OK or STORE_ERR.
+ */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+
+/* Did SQLite open the file read-only (it does so quietly when it may not write)? */
+int db_readonly(struct db *db);
+
 /* Log SQLite's last error for this connection with context. */
 void db_log_error(struct db *db, const char *what);
 

@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "db.h"
+#include "html.h"
 
 /* The export format this build writes, and the newest it reads. */
 #define EXPORT_FORMAT "parley-export"
@@ -38,10 +40,17 @@ const struct export_section *export_site_sections(size_t *n);
 int export_database_empty(struct db *db);
 
 /*
- * After an import has inserted the rows: render every post's and comment's
- * Markdown (as posts_save and intake do: posts raw when allow_raw_html),
- * so nothing in the file is trusted as HTML.  STORE_OK or STORE_ERR.
+ * How export_render_all renders one row's Markdown (the store knows no
+ * HTML): into *html, and for a post (comment 0) also into *text, all in a.
  */
-int export_render_all(struct db *db, int allow_raw_html);
+typedef void (*export_render_fn)(void *ctx, struct arena *a, const char *md, size_t len,
+				 int comment, struct html *html, const char **text);
+
+/*
+ * After an import has inserted the rows: render every post's and comment's
+ * Markdown with render (as posts_save's and intake's callers do), so
+ * nothing in the file is trusted as HTML.  STORE_OK or STORE_ERR.
+ */
+int export_render_all(struct db *db, export_render_fn render, void *ctx);
 
 #endif

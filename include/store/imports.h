@@ -38,8 +38,8 @@ int imports_comment_lookup(struct db *db, const char *source, const char *old_id
  * Store a comment brought by an import: update the one imported before as
  * (source, old_id), or insert it, as id prefer_id when that id is free (a
  * WordPress comment keeps its number, so old "#comment-N" anchors still
- * land on it), and remember its origin.  body_html is rendered from
- * body_md (MARKDOWN_COMMENT).  c->id is set; *created says which happened.
+ * land on it), and remember its origin.  The caller renders body_html
+ * (STORE_ERR when it did not).  c->id is set; *created says which happened.
  * STORE_OK or STORE_ERR.
  */
 int imports_comment_save(struct db *db, const char *source, const char *old_id,

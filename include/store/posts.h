@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "html.h"
 
 struct tag {
 	const char *name;       /* as written: "Peer work" */
@@ -26,14 +27,19 @@ struct post {
 	int draft;
 	int comments_open;      /* the post's own flag (comments_open_days is applied by pages) */
 	const char *body_md;    /* NULL in lists, which do not load it */
-	const char *body_html;
+	struct html body_html;  /* rendered when the post was saved */
 	const char *body_text;  /* plain text; lists load it for summaries */
 	int comment_count;      /* approved comments */
 	int like_count;         /* readers' likes */
 	struct tag *tags;
 	size_t ntags;
-	const char *snippet;    /* search results only: FTS5 snippet, HTML with <mark> */
+	const char *snippet;    /* search results only: FTS5 snippet, plain text with each
+	                         * match between POSTS_SNIPPET_OPEN and POSTS_SNIPPET_CLOSE */
 };
+
+/* Snippet markers: control bytes a post's text cannot hold (utf8_valid_text). */
+#define POSTS_SNIPPET_OPEN '\x01'
+#define POSTS_SNIPPET_CLOSE '\x02'
 
 struct post_list {
 	struct post *items;
@@ -51,14 +57,16 @@ struct post_input {
 	int draft;
 	int comments_open;
 	const char *body_md;
+	struct html body_html;  /* body_md rendered by the caller (markdown_html) */
+	const char *body_text;  /* and as plain text (markdown_text), for search and summaries */
 	const char *const *tags;  /* tag names as written */
 	size_t ntags;
-	int allow_raw_html;     /* render with MARKDOWN_POST_RAW */
 };
 
 /*
- * Insert or update (by slug) a post with its tags, rendering the Markdown
- * now.  One transaction.  *created says which happened.  STORE_OK or STORE_ERR.
+ * Insert or update (by slug) a post with its tags.  One transaction.
+ * *created says which happened.  STORE_OK, or STORE_ERR (also when
+ * body_html or body_text is missing).
  */
 int posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created);
 /* Delete by slug: STORE_OK, STORE_NOTFOUND or STORE_ERR. */

@@ -4,7 +4,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
-#include "render.h"
+#include "text.h"
 
 /* GET /admin/audit?page=N */
 int

@@ -170,7 +170,6 @@ admin_comment_reply(struct req *r)
 	const char *text = req_form(r, "comment");
 	struct desk_form f = { .reply = text };
 	struct comment parent, c;
-	char *html;
 	int rc, status;
 
 	if (id == 0)
@@ -189,14 +188,11 @@ admin_comment_reply(struct req *r)
 	c.status = COMMENT_APPROVED;
 	c.author = r->session->user_name;
 	c.body_md = text;
-	html = markdown_to_html(text, strlen(text), MARKDOWN_COMMENT);
-	c.body_html = html;
+	c.body_html = markdown_html(r->arena, text, strlen(text), MARKDOWN_COMMENT);
 	c.created_at = r->now;
 	c.by_author = 1;
-	if (db_begin(r->db) != STORE_OK) {
-		free(html);
+	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	}
 	rc = STORE_OK;
 	if (parent.status == COMMENT_PENDING) {
 		rc = comments_set_status(r->db, parent.id, COMMENT_APPROVED);
@@ -214,7 +210,6 @@ admin_comment_reply(struct req *r)
 		rc = audit_add_change(r->db, r->now, r->session->user_name, "reply", c.id, "",
 				      arena_printf(r->arena, "to #%lld by %s", (long long)parent.id,
 						   parent.author), &reply_entry);
-	free(html);
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		return 500;
@@ -238,7 +233,6 @@ admin_comment_edit(struct req *r)
 	};
 	const char *author = f.author ? f.author : "", *url = f.url ? f.url : "";
 	struct comment c;
-	char *html;
 	size_t alen;
 	int rc, status;
 
@@ -263,18 +257,16 @@ admin_comment_edit(struct req *r)
 		f.edit_error = "The website must start with http:// or https:// (at most 2,000 characters), or be empty.";
 		return comment_page(r, id, &f, 422);
 	}
-	html = markdown_to_html(f.comment, strlen(f.comment), MARKDOWN_COMMENT);
-	if (db_begin(r->db) != STORE_OK) {
-		free(html);
+	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	}
-	rc = comments_edit(r->db, id, author, url, f.comment, html, r->now);
+	rc = comments_edit(r->db, id, author, url, f.comment,
+			   markdown_html(r->arena, f.comment, strlen(f.comment), MARKDOWN_COMMENT),
+			   r->now);
 	if (rc == STORE_OK)
 		rc = audit_add_change(r->db, r->now, r->session->user_name, "edit", id,
 				      comment_status_name(c.status),
 				      arena_printf(r->arena, "before: name \u201c%s\u201d, website \u201c%s\u201d, text:\n%s",
 						   c.author, c.url, c.body_md), &entry);
-	free(html);
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		return rc == STORE_NOTFOUND ? 404 : 500;

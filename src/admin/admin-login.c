@@ -13,9 +13,9 @@
 #include "db.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "render.h"
 #include "sessions.h"
 #include "users.h"
+#include "utf8.h"
 
 #define LOGIN_WINDOW_SECONDS (15 * 60)
 #define LOGIN_TOKEN_SECONDS 3600        /* how long a served login form stays good */

@@ -38,7 +38,7 @@ comment_to_map(struct req *r, struct mu_map *ctx, const struct comment *c, const
 	mu_set_str(m, "created_human", date_human(r->arena, c->created_at));
 	mu_set_str(m, "status", comment_status_name(c->status));
 	/* cmark output made safe at intake. */
-	mu_set_str(m, "body_html", c->body_html);
+	mu_set_html(m, "body_html", c->body_html);
 	mu_set_str(m, "action", action);
 	mu_set_map(ctx, "comment", m);
 }

@@ -8,8 +8,8 @@
 #include "config.h"
 #include "db.h"
 #include "posts.h"
-#include "render.h"
 #include "sessions.h"
+#include "text.h"
 
 /* GET /admin/posts: every post, drafts too, newest first. */
 int

@@ -12,6 +12,8 @@
 #include "log.h"
 #include "render.h"
 #include "spam.h"
+#include "text.h"
+#include "utf8.h"
 
 /* Hosts listed on a card; links beyond these are only counted. */
 #define CARD_HOSTS_MAX 5
@@ -147,7 +149,7 @@ admin_comment_card(struct req *r, const struct comment *c, int64_t next_id)
 		free(text);
 	}
 	/* cmark output made safe at intake: the one raw insertion on these pages. */
-	mu_set_str(m, "body_html", c->body_html);
+	mu_set_html(m, "body_html", c->body_html);
 	mu_set_list(m, "hosts", link_hosts(r, c->body_md, &links));
 	if (links > 0) {
 		mu_set_int(m, "links", links);

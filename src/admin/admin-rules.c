@@ -9,8 +9,8 @@
 #include "config.h"
 #include "db.h"
 #include "moderation.h"
-#include "render.h"
 #include "sessions.h"
+#include "utf8.h"
 
 #define EMAIL_MAX 254
 

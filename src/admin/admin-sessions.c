@@ -6,8 +6,8 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
-#include "render.h"
 #include "sessions.h"
+#include "text.h"
 
 static struct session_limits
 limits(const struct req *r)

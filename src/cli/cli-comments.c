@@ -12,8 +12,9 @@
 #include "log.h"
 #include "moderation.h"
 #include "mailqueue.h"
-#include "subscriptions.h"
 #include "render.h"
+#include "subscriptions.h"
+#include "text.h"
 
 #define USAGE "usage: parley comments list [--status pending|approved|rejected|spam]" \
 	" | approve|reject|spam|delete ID... | erase --email ADDRESS | export --email ADDRESS"

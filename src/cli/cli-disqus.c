@@ -139,6 +139,7 @@ on_post(void *ctx, const struct dsq_post *p)
 	    p->approved ? COMMENT_APPROVED : COMMENT_PENDING;
 	import_comment_person(c, &cm, *p->name ? p->name : p->username, p->email, "", p->ip);
 	cm.body_md = wxr_html_to_markdown(&c->arena, p->message, strlen(p->message), NULL);
+	cm.body_html = markdown_html(&c->arena, cm.body_md, strlen(cm.body_md), MARKDOWN_COMMENT);
 	cm.created_at = date_parse(p->created, &t) == 0 && t > 0 ? t : time(NULL);
 	cm.spam_reason = cm.status == COMMENT_SPAM ? "marked as spam in Disqus" : "";
 	if (*p->parent != '\0') {

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "export.h"
 #include "log.h"
+#include "render.h"
 #include "spam.h"
 
 static int
@@ -208,6 +209,19 @@ bind_fields(sqlite3_stmt *st, json_t *obj, const char **missing)
 }
 
 /* Insert every object of one section.  The count in *rows.  CLI_OK or CLI_FAILED after one line. */
+/* export_render_fn for import-json: as `parley post add` and comment intake render. */
+static void
+render_row(void *ctx, struct arena *a, const char *md, size_t len, int comment,
+	   struct html *html, const char **text)
+{
+	const struct cli *c = ctx;
+
+	*html = markdown_html(a, md, len, comment ? MARKDOWN_COMMENT :
+			      c->cfg.allow_raw_html ? MARKDOWN_POST_RAW : MARKDOWN_POST);
+	if (text != NULL)
+		*text = markdown_text(a, md, len);
+}
+
 static int
 read_section(struct cli *c, const char *path, json_t *root, const struct export_section *s,
 	     size_t *rows)
@@ -300,7 +314,7 @@ cli_import_json(struct cli *c, int argc, char **argv)
 	for (i = 0; i < n && i < sizeof(rows) / sizeof(rows[0]); i++)
 		if (read_section(c, argv[1], root, &sections[i], &rows[i]) != CLI_OK)
 			goto fail;
-	if (export_render_all(c->db, c->cfg.allow_raw_html) != STORE_OK)
+	if (export_render_all(c->db, render_row, c) != STORE_OK)
 		goto fail;
 	if (db_commit(c->db) != STORE_OK) {
 		log_error("%s: a comment's post or parent is missing (nothing imported)", argv[1]);

@@ -1,11 +1,13 @@
 /* cli-frontmatter.c: the front-matter block of a post file: keys, checks, messages. */
 #include "frontmatter.h"
 
+#include "text.h"
+#include "utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "render.h"
 
 enum fm_key { KEY_TITLE, KEY_SLUG, KEY_DATE, KEY_AUTHOR, KEY_TAGS, KEY_DRAFT,
 	KEY_COMMENTS, KEY__MAX };

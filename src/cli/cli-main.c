@@ -105,7 +105,7 @@ cli_open_db(struct cli *c, enum cli_access access)
 		return CLI_FAILED;
 	}
 	/* SQLite quietly opens a file it may not write read-only; say so before any change fails. */
-	if (access == CLI_WRITE && sqlite3_db_readonly(c->db->handle, "main") == 1) {
+	if (access == CLI_WRITE && db_readonly(c->db)) {
 		log_error("%s: read-only (parley must be able to write to the file and its folder)",
 			  c->cfg.db);
 		return CLI_FAILED;

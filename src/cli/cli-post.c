@@ -10,8 +10,19 @@
 #include "mailer.h"
 #include "posts.h"
 #include "render.h"
+#include "text.h"
 
 #define POST_FILE_MAX (16 * 1024 * 1024)
+
+void
+cli_post_render(struct cli *c, struct post_input *in)
+{
+	const char *md = in->body_md ? in->body_md : "";
+
+	in->body_html = markdown_html(&c->arena, md, strlen(md),
+	    c->cfg.allow_raw_html ? MARKDOWN_POST_RAW : MARKDOWN_POST);
+	in->body_text = markdown_text(&c->arena, md, strlen(md));
+}
 
 int
 cli_post_add_file(struct cli *c, const char *path)
@@ -40,7 +51,7 @@ cli_post_add_file(struct cli *c, const char *path)
 	in.body_md = fm.body;
 	in.tags = fm.tags;
 	in.ntags = fm.ntags;
-	in.allow_raw_html = c->cfg.allow_raw_html;
+	cli_post_render(c, &in);
 	/* Published for the first time (new, or a draft no longer): subscribers hear of it, once. */
 	before = posts_get(c->db, &c->arena, fm.slug, 1, &old);
 	if (before == STORE_ERR || db_begin(c->db) != STORE_OK ||

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
-#include "render.h"
+#include "text.h"
 #include "users.h"
 
 #define PASSWORD_BUF (USERS_PASSWORD_MAX + 2)

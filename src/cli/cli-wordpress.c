@@ -221,6 +221,8 @@ import_comments(struct wp_run *run, const struct wxr_item *it, int64_t post_id, 
 		cm.status = wp_status(w->approved);
 		import_comment_person(c, &cm, w->author, w->email, w->url, w->ip);
 		cm.body_md = wxr_html_to_markdown(&c->arena, w->content, strlen(w->content), NULL);
+		cm.body_html = markdown_html(&c->arena, cm.body_md, strlen(cm.body_md),
+					     MARKDOWN_COMMENT);
 		cm.created_at = wp_date(w->date_gmt, w->date);
 		if (cm.created_at == 0)
 			cm.created_at = time(NULL);
@@ -304,14 +306,14 @@ import_item(void *ctx, const struct wxr_site *site, const struct wxr_item *it)
 	conv.post_id = it->id;
 	conv.shortcodes = 1;
 	/* WordPress HTML passes through (shortcodes expanded) only where raw HTML is allowed. */
-	in.allow_raw_html = c->cfg.allow_raw_html;
-	in.body_md = in.allow_raw_html ?
+	in.body_md = c->cfg.allow_raw_html ?
 	    wxr_shortcodes(&c->arena, it->content, strlen(it->content), &conv) :
 	    wxr_html_to_markdown(&c->arena, it->content, strlen(it->content), &conv);
 	for (i = 0; i < WXR_SC__MAX; i++)
 		run->shortcodes[i] += conv.counts[i];
 	in.ntags = item_tags(it, tags);
 	in.tags = tags;
+	cli_post_render(c, &in);
 	if (posts_save(c->db, &in, &id, &created) != STORE_OK) {
 		log_error("%s: could not save the post", in.slug);
 		return CLI_FAILED;

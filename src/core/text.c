@@ -1,5 +1,5 @@
-/* text.c: slugs and dates, shared by pages, feeds and the command line. */
-#include "render.h"
+/* text.c: slugs, web addresses and dates, shared by pages, feeds, the store and the command line. */
+#include "text.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 
 /*
  * In safe mode cmark drops raw HTML and unsafe link schemes, and every
@@ -120,4 +121,24 @@ markdown_to_text(const char *md, size_t len)
 	while (out.len > 0 && out.data[out.len - 1] == '\n')
 		out.data[--out.len] = '\0';
 	return scrub_text(buf_detach(&out, NULL));
+}
+
+struct html
+markdown_html(struct arena *a, const char *md, size_t len, enum markdown_mode mode)
+{
+	char *html = markdown_to_html(md, len, mode);
+	const char *copy = arena_strdup(a, html);
+
+	free(html);
+	return html_trust(copy);
+}
+
+const char *
+markdown_text(struct arena *a, const char *md, size_t len)
+{
+	char *text = markdown_to_text(md, len);
+	const char *copy = arena_strdup(a, text);
+
+	free(text);
+	return copy;
 }

@@ -178,6 +178,16 @@ mu_str(const char *s)
 }
 
 struct mu_value
+mu_html(struct html h)
+{
+	struct mu_value v = mu_str(h.s);
+
+	if (v.type == MU_STR)
+		v.type = MU_HTML;
+	return v;
+}
+
+struct mu_value
 mu_map_value(struct mu_map *m)
 {
 	struct mu_value v = mu_null();
@@ -341,6 +351,12 @@ mu_slot_find(const char *buf, size_t len, size_t *at, size_t *marker_len,
 }
 
 void
+mu_set_html(struct mu_map *m, const char *key, struct html h)
+{
+	mu_set(m, key, mu_html(h));
+}
+
+void
 mu_set_strn(struct mu_map *m, const char *key, const char *s, size_t len)
 {
 	mu_set(m, key, mu_strn(s, len));
@@ -420,6 +436,14 @@ size_t
 mu_list_len(const struct mu_list *l)
 {
 	return l == NULL ? 0 : l->len;
+}
+
+struct mu_map *
+mu_list_map(const struct mu_list *l, size_t i)
+{
+	if (l == NULL || i >= l->len || l->items[i].type != MU_MAP)
+		return NULL;
+	return l->items[i].u.map;
 }
 
 /* Compiler. */
@@ -1214,7 +1238,7 @@ mu_nodes_render(struct mu_render *r, const struct mu_template *t, size_t i,
 				break;
 			if (v->type == MU_STR && n->type == MU_NODE_ESCAPED)
 				mu_escape(r->out, v->u.str.s, v->u.str.len);
-			else if (v->type == MU_STR)
+			else if (v->type == MU_STR || v->type == MU_HTML)
 				buf_append(r->out, v->u.str.s, v->u.str.len);
 			else if (v->type == MU_SLOT)
 				mu_slot_put(r->out, v);

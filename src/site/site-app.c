@@ -65,13 +65,8 @@ site_worker_close(struct req *r)
 static int
 site_guard(struct req *r, const struct route *route)
 {
-	static const char begin[] = "BEGIN";
-
-	if (route->flags & SITE_CACHEABLE) {
-		sqlite3_stmt *st = db_stmt(r->db, begin);
-		if (st != NULL)
-			db_exec_stmt(r->db, st);
-	}
+	if (route->flags & SITE_CACHEABLE)
+		db_read_begin(r->db);
 	return 0;
 }
 
@@ -80,12 +75,7 @@ site_after(struct req *r)
 {
 	site_cache_store(r);
 	site_fill_slots(r);
-	if (!sqlite3_get_autocommit(r->db->handle)) {
-		static const char commit[] = "COMMIT";
-		sqlite3_stmt *st = db_stmt(r->db, commit);
-		if (st == NULL || db_exec_stmt(r->db, st) != STORE_OK)
-			db_rollback(r->db);
-	}
+	db_read_end(r->db);
 }
 
 /* After a POST (a comment, a subscription) the mail worker may have work. */

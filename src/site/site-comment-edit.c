@@ -13,6 +13,7 @@
 #include "moderation.h"
 #include "posts.h"
 #include "render.h"
+#include "text.h"
 
 /* Which comment the edit URL names, with its post: STORE_OK or the status to answer. */
 struct edit_target {
@@ -203,7 +204,9 @@ site_comment_edit(struct req *r)
 	status = edit_status(r, &t.comment, &mi, &reason);
 	if (db_begin(r->db) != STORE_OK)
 		goto busy;
-	if (comments_update_text(r->db, t.comment.id, mi.author, mi.url, mi.body_md, status,
+	if (comments_update_text(r->db, t.comment.id, mi.author, mi.url, mi.body_md,
+				 markdown_html(r->arena, mi.body_md, strlen(mi.body_md),
+					       MARKDOWN_COMMENT), status,
 				 status == COMMENT_SPAM ? (reason && *reason ? reason :
 				 t.comment.spam_reason) : "", r->now) != STORE_OK ||
 	    audit_add(r->db, r->now, arena_printf(r->arena, "reader:%s", t.comment.author),

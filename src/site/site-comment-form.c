@@ -9,7 +9,8 @@
 #include "buf.h"
 #include "db.h"
 #include "posts.h"
-#include "render.h"
+#include "text.h"
+#include "utf8.h"
 
 #define MAX_AUTHOR_CHARS 100
 #define MAX_EMAIL_BYTES 254

@@ -20,6 +20,7 @@
 #include "ratelimit.h"
 #include "render.h"
 #include "spam.h"
+#include "text.h"
 
 /* The cookie that lists this browser's own comments (see comment_form.h). */
 #define MINE_COOKIE "parley_mine"
@@ -281,10 +282,10 @@ site_comment_limit_text(struct req *r)
 			    thousands(r->arena, r->cfg->max_comment_bytes));
 }
 
-/* The post page again with the reader's form: a refusal, or a preview when preview_html is set. */
+/* The post page again with the reader's form: a refusal, or a preview when preview_html.s is set. */
 static int
 refill_page(struct req *r, const struct post *p, const struct comment_form *f, int status,
-	    const char *message, const char *preview_html)
+	    const char *message, struct html preview_html)
 {
 	struct comment_form_state state;
 	enum comment_token_rc trc;
@@ -307,7 +308,7 @@ int
 site_comment_refill(struct req *r, const struct post *p, const struct comment_form *f,
 		    int status, const char *message)
 {
-	return refill_page(r, p, f, status, message, NULL);
+	return refill_page(r, p, f, status, message, html_trust(NULL));
 }
 
 /*
@@ -319,11 +320,8 @@ static int
 comment_preview(struct req *r, const struct post *p, const struct comment_form *f)
 {
 	const char *md = f->value[COMMENT_FIELD_COMMENT];
-	char *html = markdown_to_html(md, strlen(md), MARKDOWN_COMMENT);
-	const char *copy = arena_strdup(r->arena, html);
-
-	free(html);
-	return refill_page(r, p, f, 200, NULL, copy);
+	return refill_page(r, p, f, 200, NULL,
+			   markdown_html(r->arena, md, strlen(md), MARKDOWN_COMMENT));
 }
 
 /*
@@ -434,7 +432,7 @@ site_comment_post(struct req *r)
 	c.email = f.value[COMMENT_FIELD_EMAIL];
 	c.url = f.value[COMMENT_FIELD_URL];
 	c.body_md = f.value[COMMENT_FIELD_COMMENT];
-	c.body_html = NULL;   /* rendered by the store with MARKDOWN_COMMENT */
+	c.body_html = markdown_html(r->arena, c.body_md, strlen(c.body_md), MARKDOWN_COMMENT);
 	c.created_at = r->now;
 	c.ip_hash = ip_hash;
 	/* The form's defences first, then the moderators' rules, blocks and the classifier. */
@@ -566,7 +564,7 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
 	mu_set_str(m, "author_url", url_web_scheme(c->url) ? c->url : NULL);
 	mu_set_str(m, "date_iso", date_rfc3339(r->arena, c->created_at));
 	mu_set_str(m, "date_human", date_human(r->arena, c->created_at));
-	mu_set_str(m, "body_html", c->body_html);
+	mu_set_html(m, "body_html", c->body_html);
 	mu_set_bool(m, "pending", pending);
 	mu_set_bool(m, "by_author", c->by_author);
 	mu_set_str(m, "reply_href", can_reply && !pending ?
@@ -662,12 +660,12 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 		mu_set_slot(m, "token", arena_printf(r->arena, SITE_TOKEN_SLOT ":%" PRId64, p->id));
 	mu_set_str(m, "message", state != NULL ? state->message : NULL);
 	mu_set_int(m, "max_comment", r->cfg->max_comment_bytes);
-	if (state != NULL && state->preview_html != NULL && f != NULL) {
+	if (state != NULL && state->preview_html.s != NULL && f != NULL) {
 		struct mu_map *pv = mu_map_new(r->arena);
 		const char *url = f->value[COMMENT_FIELD_URL];
 		mu_set_str(pv, "author", f->value[COMMENT_FIELD_AUTHOR]);
 		mu_set_str(pv, "author_url", url_web_scheme(url) ? url : NULL);
-		mu_set_str(pv, "body_html", state->preview_html);
+		mu_set_html(pv, "body_html", state->preview_html);
 		mu_set_map(m, "preview", pv);
 	} else
 		mu_set_str(m, "preview", NULL);
@@ -796,7 +794,8 @@ site_comment_feed(struct req *r)
 		mu_set_str(e, "author_url", url_web_scheme(c->url) ? c->url : NULL);
 		mu_set_str(e, "link", arena_printf(r->arena, "%s#comment-%" PRId64, post_url, c->id));
 		mu_set_str(e, "date", date_rfc3339(r->arena, c->created_at));
-		mu_set_str(e, "body_html", c->body_html);
+		/* In the feed the HTML is text: the template escapes it into the XML. */
+		mu_set_str(e, "body_html", c->body_html.s);
 	}
 	mu_set_list(ctx, "entries", entries);
 	mu_set_str(ctx, "updated", date_rfc3339(r->arena, updated));

@@ -2,7 +2,7 @@
 #include "site.h"
 
 #include "posts.h"
-#include "render.h"
+#include "text.h"
 
 #define FEED_ENTRIES 20         /* posts in /feed.atom */
 #define SITEMAP_MAX 50000       /* the sitemap protocol's limit of URLs a file */
@@ -32,6 +32,8 @@ site_feed(struct req *r)
 {
 	struct post_list list;
 	struct mu_map *ctx;
+	struct mu_list *entries;
+	size_t i;
 
 	if (site_cached(r, "") != 0)
 		return r->status;
@@ -39,7 +41,11 @@ site_feed(struct req *r)
 		return 500;
 	ctx = site_context(r, NULL);
 	mu_set_str(ctx, "updated", date_rfc3339(r->arena, list_updated(&list, r->now)));
-	mu_set_list(ctx, "entries", site_post_list(r, &list));
+	entries = site_post_list(r, &list);
+	/* In the feed the HTML is text: the template escapes it into the XML. */
+	for (i = 0; i < list.len; i++)
+		mu_set_str(mu_list_map(entries, i), "body_html", list.items[i].body_html.s);
+	mu_set_list(ctx, "entries", entries);
 	r->content_type = "application/atom+xml; charset=utf-8";
 	return site_render(r, "feed", ctx, 200);
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "posts.h"
 #include "render.h"
+#include "text.h"
 
 #define SUMMARY_WORDS 60        /* a summary is cut after this many words */
 #define SUMMARY_MIN_WORDS 8     /* shorter paragraphs (headings) are skipped */
@@ -126,8 +127,7 @@ site_post_map(struct req *r, const struct post *p)
 	mu_set_list(m, "tags", tags);
 	mu_set_bool(m, "has_tags", p->ntags > 0);
 	mu_set_str(m, "summary", post_summary(r->arena, p->body_text));
-	mu_set_str(m, "body_html", p->body_html);
-	mu_set_str(m, "snippet", nonempty(p->snippet));
+	mu_set_html(m, "body_html", p->body_html);
 	mu_set_int(m, "comment_count", p->comment_count);
 	mu_set_str(m, "likes_label", site_like_label(r, p->like_count));
 	if (p->comment_count == 0)

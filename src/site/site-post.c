@@ -2,7 +2,7 @@
 #include "site.h"
 
 #include "posts.h"
-#include "render.h"
+#include "text.h"
 
 int
 site_post_page(struct req *r, const struct post *p, int status)

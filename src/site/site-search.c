@@ -6,6 +6,7 @@
 #include "config.h"
 #include "posts.h"
 #include "render.h"
+#include "utf8.h"
 
 #define SEARCH_MAX_BYTES 200   /* longer queries are refused with 400 */
 
@@ -33,6 +34,39 @@ query_encode(struct arena *a, const char *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/*
+ * The store's snippet (plain text, each match between POSTS_SNIPPET_OPEN and
+ * POSTS_SNIPPET_CLOSE) as HTML: the text escaped, the matches in <mark>.
+ */
+static struct html
+snippet_html(struct arena *a, const char *s)
+{
+	struct buf out = BUF_INIT;
+	size_t i, run = 0, len = s ? strlen(s) : 0;
+	int open = 0;
+	const char *html;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != POSTS_SNIPPET_OPEN && s[i] != POSTS_SNIPPET_CLOSE)
+			continue;
+		html_escape(&out, s + run, i - run);
+		run = i + 1;
+		if (s[i] == POSTS_SNIPPET_OPEN && !open) {
+			buf_puts(&out, "<mark>");
+			open = 1;
+		} else if (s[i] == POSTS_SNIPPET_CLOSE && open) {
+			buf_puts(&out, "</mark>");
+			open = 0;
+		}
+	}
+	html_escape(&out, s + run, len - run);
+	if (open)
+		buf_puts(&out, "</mark>");
+	html = arena_strndup(a, out.data ? out.data : "", out.len);
+	buf_free(&out);
+	return html_trust(html);
 }
 
 /* Does s hold anything but white space? */
@@ -68,6 +102,7 @@ site_search(struct req *r)
 	size_t qlen = 0;
 	struct post_list list;
 	struct mu_map *ctx;
+	struct mu_list *results;
 	size_t i;
 	int page = 1;
 
@@ -106,7 +141,14 @@ site_search(struct req *r)
 		return 404;
 	mu_set_bool(ctx, "searched", 1);
 	mu_set_bool(ctx, "ranked", 1);   /* the pager says "more results", not "older posts" */
-	mu_set_list(ctx, "results", site_post_list(r, &list));
+	results = mu_list_new(r->arena);
+	for (i = 0; i < list.len; i++) {
+		struct mu_map *m = site_post_map(r, &list.items[i]);
+
+		mu_set_html(m, "snippet", snippet_html(r->arena, list.items[i].snippet));
+		mu_list_push(results, mu_map_value(m));
+	}
+	mu_set_list(ctx, "results", results);
 	site_pager(r, ctx, arena_printf(r->arena, "/search?q=%s", query_encode(r->arena, q)),
 		   arena_printf(r->arena, "/search?q=%s&page=", query_encode(r->arena, q)),
 		   page, list.has_more);

@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "posts.h"
-#include "render.h"
+#include "text.h"
 
 /*
  * GET /subscribe[?post=SLUG]: what a feed is, the site's feed address to

@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "posts.h"
-#include "render.h"
+#include "text.h"
 
 /*
  * GET /tags/TAG[/page/N]: that tag's published posts, newest first.  404

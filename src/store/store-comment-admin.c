@@ -91,7 +91,7 @@ comments_purge_trash(struct db *db, time_t before, int *count)
 
 int
 comments_edit(struct db *db, int64_t id, const char *author, const char *url,
-	      const char *body_md, const char *body_html, time_t now)
+	      const char *body_md, struct html body_html, time_t now)
 {
 	static const char sql[] =
 		"UPDATE comments SET author = ?, url = ?, body_md = ?, body_html = ?, edited_at = ?"
@@ -107,7 +107,7 @@ comments_edit(struct db *db, int64_t id, const char *author, const char *url,
 	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url ? url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, body_md, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, body_html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, body_html.s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 6, id);
 	if ((rc = db_exec_change(db, st)) == STORE_OK)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "render.h"
+#include "log.h"
 #include "store-comments-rows.h"
 #include "spam.h"
 
@@ -52,7 +52,7 @@ read_row(sqlite3_stmt *st, struct arena *a, struct comment *out, int with_group)
 	out->email = arena_strdup(a, db_col_text(st, 5));
 	out->url = arena_strdup(a, db_col_text(st, 6));
 	out->body_md = arena_strdup(a, db_col_text(st, 7));
-	out->body_html = arena_strdup(a, db_col_text(st, 8));
+	out->body_html = html_trust(arena_strdup(a, db_col_text(st, 8)));
 	out->created_at = (time_t)sqlite3_column_int64(st, 9);
 	out->ip_hash = arena_strdup(a, db_col_text(st, 10));
 	out->spam_reason = arena_strdup(a, db_col_text(st, 11));
@@ -102,14 +102,15 @@ comments_insert(struct db *db, struct comment *c)
 		"INSERT INTO comments (post_id, parent_id, status, author, email, url,"
 		" body_md, body_html, created_at, ip_hash, spam_reason, by_author)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	char *html = NULL;
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if (c->body_html.s == NULL) {
+		log_error("comments_insert: the comment was not rendered");
 		return STORE_ERR;
-	if (c->body_html == NULL)
-		html = markdown_to_html(c->body_md, strlen(c->body_md), MARKDOWN_COMMENT);
+	}
+	if ((st = db_stmt(db, sql)) == NULL)
+		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, c->post_id);
 	if (c->parent_id > 0)
 		sqlite3_bind_int64(st, 2, c->parent_id);
@@ -118,13 +119,12 @@ comments_insert(struct db *db, struct comment *c)
 	sqlite3_bind_text(st, 5, c->email ? c->email : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, c->url ? c->url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, c->body_md, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, html ? html : c->body_html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->body_html.s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->created_at);
 	sqlite3_bind_text(st, 10, c->ip_hash ? c->ip_hash : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, c->spam_reason ? c->spam_reason : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 12, c->by_author != 0);
 	rc = db_exec_stmt(db, st);
-	free(html);
 	if (rc != STORE_OK)
 		return STORE_ERR;
 	c->id = sqlite3_last_insert_rowid(db->handle);
@@ -133,16 +133,19 @@ comments_insert(struct db *db, struct comment *c)
 
 int
 comments_update_text(struct db *db, int64_t id, const char *author, const char *url,
-		     const char *body_md, enum comment_status status, const char *spam_reason,
-		     time_t edited_at)
+		     const char *body_md, struct html body_html, enum comment_status status,
+		     const char *spam_reason, time_t edited_at)
 {
 	static const char sql[] =
 		"UPDATE comments SET author = ?2, url = ?3, body_md = ?4, body_html = ?5,"
 		" status = ?6, spam_reason = ?7, edited_at = ?8 WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	char *html;
 	int rc, own;
 
+	if (body_html.s == NULL) {
+		log_error("comments_update_text: the comment was not rendered");
+		return STORE_ERR;
+	}
 	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
 		return STORE_ERR;
 	/*
@@ -151,17 +154,15 @@ comments_update_text(struct db *db, int64_t id, const char *author, const char *
 	 */
 	if ((rc = spam_learn(db, id, SPAM_CLASS_NONE)) != STORE_OK)
 		return db_work_end(db, own, rc);
-	html = markdown_to_html(body_md, strlen(body_md), MARKDOWN_COMMENT);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, body_md, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, body_html.s, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, comment_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, spam_reason ? spam_reason : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)edited_at);
 	rc = db_exec_change(db, st);
-	free(html);
 	return db_work_end(db, own, rc);
 }
 

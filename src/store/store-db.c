@@ -121,20 +121,25 @@ db_exists(struct db *db, sqlite3_stmt *st, const char *what)
 	return STORE_ERR;
 }
 
-int
-db_begin(struct db *db)
+/* Run a statement without parameters or rows through the statement cache. */
+static int
+exec_cached(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");
+	sqlite3_stmt *st = db_stmt(db, sql);
 
 	return st ? db_exec_stmt(db, st) : STORE_ERR;
 }
 
 int
+db_begin(struct db *db)
+{
+	return exec_cached(db, "BEGIN IMMEDIATE");
+}
+
+int
 db_commit(struct db *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "COMMIT");
-
-	return st ? db_exec_stmt(db, st) : STORE_ERR;
+	return exec_cached(db, "COMMIT");
 }
 
 void
@@ -175,6 +180,27 @@ db_work_end(struct db *db, int own, int rc)
 	if ((st = db_stmt(db, release)) == NULL || db_exec_stmt(db, st) != STORE_OK)
 		return STORE_ERR;
 	return rc;
+}
+
+int
+db_read_begin(struct db *db)
+{
+	return exec_cached(db, "BEGIN");
+}
+
+void
+db_read_end(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->handle))
+		return;
+	if (db_commit(db) != STORE_OK)
+		db_rollback(db);
+}
+
+int
+db_readonly(struct db *db)
+{
+	return sqlite3_db_readonly(db->handle, "main") == 1;
 }
 
 const char *

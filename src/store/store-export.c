@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
-
 /* Dates are written as RFC 3339 UTC and read back with SQLite's own parser. */
 #define DATE_OUT(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define DATE_IN(param) "CAST(strftime('%s', " param ") AS INTEGER)"
@@ -146,40 +144,47 @@ export_database_empty(struct db *db)
 	return empty;
 }
 
-/* Render each row's Markdown: select yields (id, markdown); update takes (html, [text,] id). */
+/*
+ * Render each row's Markdown: select yields (id, markdown); update takes
+ * (html, [text,] id), text for posts (comment 0).
+ */
 static int
-render_rows(struct db *db, const char *select, const char *update, enum markdown_mode mode,
-	    int with_text)
+render_rows(struct db *db, const char *select, const char *update, int comment,
+	    export_render_fn render, void *ctx)
 {
 	sqlite3_stmt *st, *up;
+	struct arena a;
 	int rc;
 
 	if ((st = db_stmt(db, select)) == NULL)
 		return STORE_ERR;
+	arena_init(&a);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *md = db_col_text(st, 1);
+		const char *md = db_col_text(st, 1), *text = NULL;
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		char *html = markdown_to_html(md, len, mode);
-		char *text = with_text ? markdown_to_text(md, len) : NULL;
 		int64_t id = sqlite3_column_int64(st, 0);
-		if ((up = db_stmt(db, update)) == NULL) {
-			free(html);
-			free(text);
+		struct html html = html_trust(NULL);
+
+		arena_reset(&a);
+		render(ctx, &a, md, len, comment, &html, comment ? NULL : &text);
+		if (html.s == NULL || (!comment && text == NULL) ||
+		    (up = db_stmt(db, update)) == NULL) {
 			sqlite3_reset(st);
+			arena_free(&a);
 			return STORE_ERR;
 		}
-		sqlite3_bind_text(up, 1, html, -1, SQLITE_STATIC);
-		if (with_text)
+		sqlite3_bind_text(up, 1, html.s, -1, SQLITE_STATIC);
+		if (!comment)
 			sqlite3_bind_text(up, 2, text, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(up, with_text ? 3 : 2, id);
+		sqlite3_bind_int64(up, comment ? 2 : 3, id);
 		rc = db_exec_stmt(db, up);
-		free(html);
-		free(text);
 		if (rc != STORE_OK) {
 			sqlite3_reset(st);
+			arena_free(&a);
 			return STORE_ERR;
 		}
 	}
+	arena_free(&a);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "rendering imported rows");
@@ -189,7 +194,7 @@ render_rows(struct db *db, const char *select, const char *update, enum markdown
 }
 
 int
-export_render_all(struct db *db, int allow_raw_html)
+export_render_all(struct db *db, export_render_fn render, void *ctx)
 {
 	static const char posts_select[] = "SELECT id, body_md FROM posts ORDER BY id";
 	static const char posts_update[] =
@@ -197,8 +202,7 @@ export_render_all(struct db *db, int allow_raw_html)
 	static const char comments_select[] = "SELECT id, body_md FROM comments ORDER BY id";
 	static const char comments_update[] = "UPDATE comments SET body_html = ? WHERE id = ?";
 
-	if (render_rows(db, posts_select, posts_update,
-	    allow_raw_html ? MARKDOWN_POST_RAW : MARKDOWN_POST, 1) != STORE_OK)
+	if (render_rows(db, posts_select, posts_update, 0, render, ctx) != STORE_OK)
 		return STORE_ERR;
-	return render_rows(db, comments_select, comments_update, MARKDOWN_COMMENT, 0);
+	return render_rows(db, comments_select, comments_update, 1, render, ctx);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "render.h"
+#include "log.h"
 #include "spam.h"
 
 static const char sql_post_lookup[] =
@@ -163,9 +163,12 @@ imports_comment_save(struct db *db, const char *source, const char *old_id,
 {
 	int64_t existing = 0, id = 0;
 	sqlite3_stmt *st;
-	char *html;
 	int rc, taken;
 
+	if (c->body_html.s == NULL) {
+		log_error("imports_comment_save: the comment was not rendered");
+		return STORE_ERR;
+	}
 	rc = imports_comment_lookup(db, source, old_id, &existing);
 	if (rc == STORE_ERR)
 		return STORE_ERR;
@@ -183,7 +186,6 @@ imports_comment_save(struct db *db, const char *source, const char *old_id,
 		return STORE_ERR;
 	if ((st = db_stmt(db, *created ? sql_comment_insert : sql_comment_update)) == NULL)
 		return STORE_ERR;
-	html = markdown_to_html(c->body_md, strlen(c->body_md), MARKDOWN_COMMENT);
 	if (id > 0)
 		sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, c->post_id);
@@ -194,13 +196,12 @@ imports_comment_save(struct db *db, const char *source, const char *old_id,
 	sqlite3_bind_text(st, 6, c->email ? c->email : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, c->url ? c->url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, c->body_md, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c->body_html.s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)c->created_at);
 	sqlite3_bind_text(st, 11, c->ip_hash ? c->ip_hash : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, c->spam_reason ? c->spam_reason : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)time(NULL));
 	rc = db_exec_stmt(db, st);
-	free(html);
 	if (rc != STORE_OK)
 		return STORE_ERR;
 	c->id = *created ? sqlite3_last_insert_rowid(db->handle) : id;

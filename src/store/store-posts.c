@@ -6,16 +6,13 @@
 
 #include "buf.h"
 #include "log.h"
-#include "render.h"
 #include "spam.h"
+#include "text.h"
+#include "utf8.h"
 
 /* Search input limits: words beyond these are ignored. */
 #define SEARCH_MAX_WORDS 20
 #define SEARCH_MAX_BYTES 200
-
-/* Snippet markers: control bytes a post's text cannot hold (utf8_valid_text). */
-#define SNIPPET_OPEN '\x01'
-#define SNIPPET_CLOSE '\x02'
 
 /*
  * The columns every post query selects, in the order post_read() expects.
@@ -184,7 +181,7 @@ post_read(struct arena *a, sqlite3_stmt *st, struct post *p, int with_md)
 	p->comments_open = sqlite3_column_int(st, COL_COMMENTS_OPEN);
 	p->comment_count = sqlite3_column_int(st, COL_COMMENT_COUNT);
 	p->like_count = sqlite3_column_int(st, COL_LIKE_COUNT);
-	p->body_html = col_dup(a, st, COL_BODY_HTML);
+	p->body_html = html_trust(col_dup(a, st, COL_BODY_HTML));
 	p->body_text = col_dup(a, st, COL_BODY_TEXT);
 	p->body_md = with_md ? col_dup(a, st, COL_BODY_MD) : NULL;
 }
@@ -250,40 +247,10 @@ done:
 	return status;
 }
 
-/* Turn an FTS5 snippet with SNIPPET_OPEN/CLOSE markers into escaped HTML with <mark>. */
-static const char *
-snippet_html(struct arena *a, const char *s, size_t len)
-{
-	struct buf out = BUF_INIT;
-	size_t i, run = 0;
-	int open = 0;
-	const char *html;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] != SNIPPET_OPEN && s[i] != SNIPPET_CLOSE)
-			continue;
-		html_escape(&out, s + run, i - run);
-		run = i + 1;
-		if (s[i] == SNIPPET_OPEN && !open) {
-			buf_puts(&out, "<mark>");
-			open = 1;
-		} else if (s[i] == SNIPPET_CLOSE && open) {
-			buf_puts(&out, "</mark>");
-			open = 0;
-		}
-	}
-	html_escape(&out, s + run, len - run);
-	if (open)
-		buf_puts(&out, "</mark>");
-	html = arena_strndup(a, out.data ? out.data : "", out.len);
-	buf_free(&out);
-	return html;
-}
-
 /*
  * Step a bound list query into out (items in the arena).  At most limit rows
  * are kept (0 for no limit); a row beyond the limit sets has_more.  When
- * snippet_col >= 0 that column is the FTS5 snippet to escape.
+ * snippet_col >= 0 that column is the FTS5 snippet.
  */
 static int
 read_list(struct db *db, struct arena *a, sqlite3_stmt *st, size_t limit,
@@ -307,9 +274,7 @@ read_list(struct db *db, struct arena *a, sqlite3_stmt *st, size_t limit,
 		}
 		post_read(a, st, &out->items[out->len], 0);
 		if (snippet_col >= 0)
-			out->items[out->len].snippet = snippet_html(a,
-			    db_col_text(st, snippet_col),
-			    (size_t)sqlite3_column_bytes(st, snippet_col));
+			out->items[out->len].snippet = col_dup(a, st, snippet_col);
 		out->len++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -621,16 +586,17 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 {
 	const char *md = in->body_md ? in->body_md : "";
 	size_t mdlen = strlen(md);
-	char *html = markdown_to_html(md, mdlen,
-	    in->allow_raw_html ? MARKDOWN_POST_RAW : MARKDOWN_POST);
-	char *text = markdown_to_text(md, mdlen);
 	time_t now = time(NULL), published = in->published_at, updated = 0;
 	int64_t post_id = 0;
 	sqlite3_stmt *st;
 	int rc = STORE_ERR, found, nested;
 
+	if (in->body_html.s == NULL || in->body_text == NULL) {
+		log_error("posts_save: %s was not rendered", in->slug);
+		return STORE_ERR;
+	}
 	if (write_begin(db, &nested) != STORE_OK)
-		goto done;
+		return STORE_ERR;
 	if ((st = db_stmt(db, sql_find_slug)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, in->slug, -1, SQLITE_STATIC);
@@ -671,8 +637,8 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 	sqlite3_bind_int(st, 6, in->draft != 0);
 	sqlite3_bind_int(st, 7, in->comments_open != 0);
 	sqlite3_bind_text(st, 8, md, (int)mdlen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, html, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, in->body_html.s, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, in->body_text, -1, SQLITE_STATIC);
 	if (db_exec_stmt(db, st) != STORE_OK)
 		goto fail;
 	if (!found)
@@ -686,13 +652,9 @@ posts_save(struct db *db, const struct post_input *in, int64_t *id, int *created
 		*id = post_id;
 	if (created)
 		*created = !found;
-	rc = STORE_OK;
-	goto done;
+	return STORE_OK;
 fail:
 	write_rollback(db, nested);
-done:
-	free(html);
-	free(text);
 	return rc;
 }
 

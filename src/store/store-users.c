@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "render.h"
+#include "utf8.h"
 
 static const char sql_insert[] =
 	"INSERT INTO users (name, pwhash, created_at) VALUES (?, ?, ?)";

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "frontmatter.h"
-#include "render.h"
+#include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "render.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "utf8.h"
 #include "wxr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "posts.h"
+#include "render.h"
+
 struct db *
 test_db_create(char *dir)
 {
@@ -24,6 +27,16 @@ test_db_create(char *dir)
 		exit(1);
 	}
 	return db;
+}
+
+int
+test_post_save(struct db *db, struct arena *a, struct post_input *in, int64_t *id, int *created)
+{
+	const char *md = in->body_md ? in->body_md : "";
+
+	in->body_html = markdown_html(a, md, strlen(md), MARKDOWN_POST);
+	in->body_text = markdown_text(a, md, strlen(md));
+	return posts_save(db, in, id, created);
 }
 
 void

@@ -10,6 +10,14 @@
  * test.db, created and migrated.  Exits the test when it cannot.
  */
 struct db *test_db_create(char *dir);
+/*
+ * posts_save after rendering in->body_md as `parley post add` does (cmark
+ * safe mode), in arena a.  STORE_OK or STORE_ERR.
+ */
+struct post_input;
+int test_post_save(struct db *db, struct arena *a, struct post_input *in, int64_t *id,
+		   int *created);
+
 /* Close db and remove test.db, its -wal and -shm files, and the folder. */
 void test_db_remove(struct db *db, const char *dir);
 

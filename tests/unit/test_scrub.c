@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "check.h"
 #include "render.h"
+#include "utf8.h"
 
 /* Characters XML 1.0 or HTML refuse, as UTF-8 or as a lone invalid byte. */
 static void

@@ -6,13 +6,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "fixture.h"
 #include "config.h"
 #include "db.h"
+#include "fixture.h"
 #include "http.h"
 #include "mustache.h"
 #include "posts.h"
-#include "render.h"
 #include "site.h"
 
 static struct arena arena;
@@ -90,7 +89,7 @@ add_post(const char *slug, const char *title, time_t when, const char *tags_csv,
 	in.body_md = body;
 	in.tags = tags;
 	in.ntags = ntags;
-	CHECK(posts_save(db, &in, NULL, NULL) == STORE_OK);
+	CHECK(test_post_save(db, &arena, &in, NULL, NULL) == STORE_OK);
 }
 
 /* The first "ETag: ..." value in headers, in the arena. */

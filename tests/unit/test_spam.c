@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "moderation.h"
 #include "posts.h"
+#include "render.h"
 #include "spam.h"
 #include "spam_model.h"
 
@@ -230,6 +231,7 @@ seed(struct db *db, int n, int64_t *ham_ids, int64_t *spam_ids)
 		c.email = e.email;
 		c.url = e.url;
 		c.body_md = e.body_md;
+		c.body_html = markdown_html(&arena, c.body_md, strlen(c.body_md), MARKDOWN_COMMENT);
 		c.created_at = 100 + i;
 		CHECK(comments_insert(db, &c) == STORE_OK);
 		CHECK(spam_record(db, c.id, NULL, e.form_seconds) == STORE_OK);

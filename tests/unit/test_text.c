@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "check.h"
 #include "render.h"
+#include "text.h"
+#include "utf8.h"
 
 static void
 test_slugify(struct arena *a)

@@ -4,7 +4,7 @@
 
 #include "arena.h"
 #include "check.h"
-#include "render.h"
+#include "utf8.h"
 #include "wxr.h"
 
 static const char *

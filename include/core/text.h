@@ -1,0 +1,32 @@
+/* text.h: slugs, web addresses and dates, for pages, feeds, the store and the command line. */
+#ifndef PARLEY_TEXT_H
+#define PARLEY_TEXT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "arena.h"
+
+/*
+ * A URL-safe slug from a title: lowercase ASCII letters, digits and single
+ * hyphens, at most 80 bytes; accented Latin letters lose their accents,
+ * other characters separate words.  Allocated in the arena; "" when nothing
+ * is left.
+ */
+char *slugify(struct arena *a, const char *title);
+/* Is s a slug as slugify makes them (non-empty, [a-z0-9-], no edge hyphens)? */
+int slug_valid(const char *s);
+
+/*
+ * The length of s's scheme and "//" when it is http:// or https:// (any
+ * case), else 0.  The one check before a reader-supplied address is a link.
+ */
+size_t url_web_scheme(const char *s);
+
+/* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
+const char *date_rfc3339(struct arena *a, time_t t);
+const char *date_human(struct arena *a, time_t t);
+/* Parse RFC 3339 / "YYYY-MM-DD[ HH:MM[:SS]]" as UTC (offsets honoured); 0 or -1. */
+int date_parse(const char *s, time_t *out);
+
+#endif
