@@ -14,7 +14,13 @@ install_missing() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "installing ${missing[*]}" >&2
 	local sudo=()
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	if [ "$(id -u)" -ne 0 ]; then
+		if ! command -v sudo >/dev/null 2>&1; then
+			echo "missing packages; as root run: apt-get install ${missing[*]}" >&2
+			exit 1
+		fi
+		sudo=(sudo)
+	fi
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends "${missing[@]}"
