@@ -35,7 +35,7 @@ struct spam_comment {
 
 /* Kinds of feature, which say how one reads in an explanation. */
 enum spam_feature_kind {
-	SPAM_FEATURE_WORD,      /* a word of the body */
+	SPAM_FEATURE_WORD,      /* a word of the body, as spelt ("FREE" is not "free") */
 	SPAM_FEATURE_NAME,      /* a word of the author's name */
 	SPAM_FEATURE_HOST,      /* the host (or its domain) of a link in the body */
 	SPAM_FEATURE_SITE,      /* the host of the website field */
@@ -44,6 +44,7 @@ enum spam_feature_kind {
 	SPAM_FEATURE_MARKDOWN,  /* Markdown links, images and raw HTML links (buckets) */
 	SPAM_FEATURE_TIME,      /* time from form to post (a bucket) */
 	SPAM_FEATURE_LENGTH,    /* length of the body (a bucket) */
+	SPAM_FEATURE_STYLE,     /* capital letters, exclamation marks, currency signs, quoting */
 	SPAM_FEATURE__MAX
 };
 

@@ -92,7 +92,8 @@ test_features(void)
 	CHECK(has_feature(&f, "1 Markdown link"));
 	CHECK(has_feature(&f, "an image"));
 	CHECK(has_feature(&f, "sent within 10 s of the form"));
-	/* A feature counts once, whatever its case. */
+	/* A feature counts once; a word's capitals make another, a host's do not. */
+	CHECK(has_feature(&f, "word \"CASINO\""));
 	{
 		size_t i, n = 0;
 		char buf[128];
@@ -100,8 +101,10 @@ test_features(void)
 			spam_feature_describe(&f.items[i], buf, sizeof(buf));
 			n += strcasecmp(buf, "word \"casino\"") == 0;
 		}
-		CHECK(n == 1);
+		CHECK(n == 2);
 	}
+	CHECK(has_feature(&f, "few capital letters"));
+	CHECK(has_feature(&f, "an exclamation mark or two"));   /* the image's "!" */
 
 	c.author = NULL;
 	c.email = NULL;
