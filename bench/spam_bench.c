@@ -230,7 +230,7 @@ time_intake(double threshold)
 		c.email = rows[i].c.email;
 		c.url = "";
 		c.body_md = rows[i].c.body_md;
-		c.body_html = "";
+		c.body_html = html_trust("");   /* never shown: only its text is learned */
 		c.created_at = 1;
 		if (comments_insert(db, &c) != STORE_OK ||
 		    comments_set_status(db, c.id, rows[i].cls == SPAM_CLASS_SPAM ? COMMENT_SPAM :
