@@ -353,6 +353,30 @@ test_store(struct db *db)
 	CHECK(comments_delete(db, spam_ids[2]) == STORE_OK);
 	CHECK(spam_totals(db, &ham, &spam) == STORE_OK && ham == 19 && spam == 19);
 
+	/*
+	 * Through moderation_act, the one function the admin pages, the
+	 * moderator-mail page and the command line share: confirming spam the
+	 * engine filed teaches it, though the status does not move; trash and
+	 * restore leave the decision alone.
+	 */
+	{
+		char *sql = arena_printf(&arena, "UPDATE comments SET status = 'spam', spam_reason ="
+					 " 'classifier: 99%% spam' WHERE id = %lld",
+					 (long long)spam_ids[28]);
+		CHECK(sqlite3_exec(db->handle, sql, NULL, NULL, NULL) == SQLITE_OK);
+	}
+	CHECK(spam_standing_get(db, spam_ids[28], &st) == STORE_OK && st.learned == SPAM_CLASS_NONE);
+	CHECK(db_begin(db) == STORE_OK);
+	CHECK(moderation_act(db, &arena, spam_ids[28], "spam", "mail:mod@example.org", 5, NULL) ==
+	      STORE_OK);
+	CHECK(moderation_act(db, &arena, spam_ids[28], "delete", "admin", 6, NULL) == STORE_OK);
+	CHECK(moderation_act(db, &arena, spam_ids[28], "restore", "admin", 7, NULL) == STORE_OK);
+	CHECK(db_commit(db) == STORE_OK);
+	CHECK(spam_standing_get(db, spam_ids[28], &st) == STORE_OK && st.learned == SPAM_CLASS_SPAM);
+	CHECK(spam_totals(db, &ham, &spam) == STORE_OK && ham == 19 && spam == 20);
+	CHECK(comments_set_status(db, spam_ids[28], COMMENT_PENDING) == STORE_OK);
+	CHECK(spam_totals(db, &ham, &spam) == STORE_OK && ham == 19 && spam == 19);
+
 	/* The incremental counts are what a recount from the decisions gives. */
 	before = tokens_dump(db);
 	CHECK(strlen(before) > 0);
