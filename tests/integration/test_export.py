@@ -10,7 +10,7 @@ from wxr_fixtures import item, wp_comment, write, wxr
 
 def seeded(s):
     """A site with a bit of everything an export holds."""
-    s.cli("import-wordpress", os.path.join(s.source_dir, "sample", "wordpress.xml"))
+    s.cli("import-wordpress", os.path.join(s.sample_dir, "wordpress.xml"))
     s.add_post(title="Caf\u00e9 notes \u2014 \u65e5\u672c", slug="cafe-notes", tags=["Tea", "\u00c9cole"],
                body="Some *text* with a [link](https://example.org/).", comments="closed")
     s.add_post(title="Not yet", slug="not-yet", draft=True, body="Draft body.")

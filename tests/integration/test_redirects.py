@@ -12,7 +12,7 @@ def location(res):
 
 def test_old_wordpress_links_redirect():
     with Site() as s:
-        s.cli("import-wordpress", os.path.join(s.source_dir, "sample", "wordpress.xml"))
+        s.cli("import-wordpress", os.path.join(s.sample_dir, "wordpress.xml"))
         # A blog that lived under /blog, day-and-name permalinks, a plain ?p= link, a draft.
         s.cli("import-wordpress", write(s, "blog.xml", wxr([
             item(301, "night-walk", "<p>walk</p>", wp_comment(401, "Ann", "lovely"),
