@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "config.h"
 #include "connpool.h"
+#include "fcgi_params.h"
 #include "log.h"
 
 extern char **environ;
@@ -376,6 +378,47 @@ log_request(const struct req *r, size_t bytes, long usec, int expired)
 		 bytes, usec, expired ? " cut off at the request deadline" : "");
 }
 
+/*
+ * Wait until the next request's PARAMS have arrived whole, and check them
+ * (fcgi_params.h) before libfcgi reads them.  Looks without consuming:
+ * libfcgi then reads the same bytes.  A client slower than the deadline is
+ * shut down by the main thread, which ends the wait.  Returns 0 to go on,
+ * -1 to drop the connection.
+ */
+#define PARAMS_PEEK_MAX 65536
+
+static int
+request_params_sane(int fd, unsigned char *peek, unsigned char *scratch,
+		    const struct timespec *deadline)
+{
+	for (;;) {
+		ssize_t n = recv(fd, peek, PARAMS_PEEK_MAX, MSG_PEEK | MSG_DONTWAIT);
+		struct pollfd pfd = { fd, POLLRDHUP, 0 };
+		struct timespec now;
+		int rc;
+
+		if (n == 0)
+			return -1;   /* closed: nothing to serve */
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (n > 0) {
+			if ((rc = fcgi_params_check(peek, (size_t)n, scratch)) != 0)
+				return rc > 0 ? 0 : -1;
+			if (n == PARAMS_PEEK_MAX)
+				return -1;   /* nginx's parameters are a few KB */
+		}
+		/* The client stopped sending (or was cut off) before its parameters ended. */
+		if (poll(&pfd, 1, 0) > 0 && pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline->tv_sec ||
+		    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+			return -1;
+		/* Part of the parameters is still on its way (rare: nginx sends them at once). */
+		usleep(2000);
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -392,7 +435,10 @@ worker_main(void *arg)
 	char err[256];
 	int fd, expired;
 	size_t sent;
+	unsigned char *peek = malloc(PARAMS_PEEK_MAX), *scratch = malloc(PARAMS_PEEK_MAX);
 
+	if (peek == NULL || scratch == NULL)
+		die("out of memory");
 	arena_init(&arena);
 	memset(&r, 0, sizeof(r));
 	s = settings_acquire(srv);
@@ -414,6 +460,16 @@ worker_main(void *arg)
 		s = settings_acquire(srv);
 		if (watch_begin(w, fd, s->cfg->request_timeout, &started) != 0) {
 			close(fd);
+			settings_release(srv, s);
+			continue;
+		}
+		if (request_params_sane(fd, peek, scratch, &w->deadline) != 0) {
+			close(fd);
+			if (watch_end(w))
+				log_warn("dropped a connection that sent no request within %ds",
+					 s->cfg->request_timeout);
+			else
+				log_debug("dropped a connection: it closed, or sent malformed parameters");
 			settings_release(srv, s);
 			continue;
 		}
@@ -469,6 +525,8 @@ worker_main(void *arg)
 	buf_free(&headers);
 	buf_free(&body);
 	buf_free(&head);
+	free(peek);
+	free(scratch);
 	pthread_mutex_lock(&srv->lock);
 	srv->running--;
 	pthread_mutex_unlock(&srv->lock);

@@ -204,4 +204,34 @@ def test_fcgi_web_server_addrs_limits_tcp_peers():
             (res.returncode, res.stderr)
 
 
+def test_malformed_params_never_kill_the_responder():
+    """libfcgi aborts the whole process on a PARAMS length it cannot allocate
+    (found by fuzz_fcgi; the input is tests/fuzz/regress/fuzz_fcgi/): the
+    responder refuses such a request and goes on serving."""
+    crash = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "regress",
+                         "fuzz_fcgi", "params-length-aborts-libfcgi")
+    with open(crash, "rb") as f:
+        hostile = f.read()
+    with Site(serve=False) as s:
+        path = os.path.join(socket_folder(s), "blog.sock")
+        cmd = [responders()[0], "--config", s.conf_path, "--listen", "unix:" + path,
+               "--workers", "2"] + user_flag()
+        with start(cmd, s.tmp) as r:
+            wait_answers(path, r.proc)
+            for _ in range(3):
+                c = socket.socket(socket.AF_UNIX)
+                c.settimeout(10)
+                c.connect(path)
+                c.sendall(hostile)
+                try:
+                    while c.recv(65536):
+                        pass
+                except OSError:
+                    pass
+                c.close()
+            time.sleep(0.3)
+            assert r.proc.poll() is None, "the responder died: %s" % r.log()[-2000:]
+            assert wait_answers(path, r.proc).status == 404
+
+
 run_tests(globals())

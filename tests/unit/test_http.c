@@ -7,6 +7,7 @@
 #include "check.h"
 #include "config.h"
 #include "http.h"
+#include "fcgi_params.h"
 #include "fixture.h"
 
 static struct arena arena;
@@ -239,6 +240,54 @@ test_config(void)
 	config_free(&cfg);
 }
 
+/* One FastCGI record into out; returns its length. */
+static size_t
+record(unsigned char *out, int type, int id, const void *content, size_t len)
+{
+	out[0] = 1;
+	out[1] = (unsigned char)type;
+	out[2] = (unsigned char)(id >> 8);
+	out[3] = (unsigned char)id;
+	out[4] = (unsigned char)(len >> 8);
+	out[5] = (unsigned char)len;
+	out[6] = 0;
+	out[7] = 0;
+	memcpy(out + 8, content, len);
+	return 8 + len;
+}
+
+/* The PARAMS check ahead of libfcgi: whole and sane, not yet whole, or hostile. */
+static void
+test_fcgi_params(void)
+{
+	static const unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char pair[] = "\x0e\x03REQUEST_METHODGET";
+	static const unsigned char huge[] = "\x8f\xff\xff\xff\x01xy";
+	unsigned char buf[512], scratch[512];
+	size_t n = 0, whole;
+
+	n += record(buf + n, 1, 1, begin, sizeof(begin));
+	CHECK(fcgi_params_check(buf, n, scratch) == 0);
+	n += record(buf + n, 4, 1, pair, 6);          /* the pair split over two records */
+	CHECK(fcgi_params_check(buf, n, scratch) == 0);
+	n += record(buf + n, 4, 2, huge, 7);          /* another request's: ignored */
+	n += record(buf + n, 4, 1, pair + 6, sizeof(pair) - 1 - 6);
+	CHECK(fcgi_params_check(buf, n - 3, scratch) == 0);   /* a record cut short */
+	whole = n + record(buf + n, 4, 1, "", 0);
+	CHECK(fcgi_params_check(buf, whole, scratch) == 1);
+	/* A length past the end of the parameters: libfcgi would abort on it. */
+	n = record(buf, 1, 1, begin, sizeof(begin));
+	n += record(buf + n, 4, 1, huge, 7);
+	n += record(buf + n, 4, 1, "", 0);
+	CHECK(fcgi_params_check(buf, n, scratch) == -1);
+	/* A management record, and a record of another version. */
+	n = record(buf, 9, 0, pair, sizeof(pair) - 1);
+	CHECK(fcgi_params_check(buf, n, scratch) == -1);
+	n = record(buf, 1, 1, begin, sizeof(begin));
+	buf[0] = 2;
+	CHECK(fcgi_params_check(buf, n, scratch) == -1);
+}
+
 int
 main(void)
 {
@@ -248,6 +297,7 @@ main(void)
 	test_dispatch();
 	test_headers();
 	test_config();
+	test_fcgi_params();
 	arena_free(&arena);
 	return check_summary();
 }
