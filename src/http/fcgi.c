@@ -419,6 +419,31 @@ request_params_sane(int fd, unsigned char *peek, unsigned char *scratch,
 	}
 }
 
+/*
+ * Read and drop what is left of the request body (a handler may answer
+ * 413 without reading it), so the web server is never cut off while it
+ * still sends (nginx answers 502 then, with the answer unread) and the
+ * connection is ready for its next request.  Bounded by the deadline and
+ * by DRAIN_MAX bytes; past that the connection is not kept.
+ */
+#define DRAIN_MAX (16u << 20)
+
+static void
+drain_input(FCGX_Request *fr)
+{
+	char junk[16384];
+	size_t total = 0;
+	int n;
+
+	while ((n = FCGX_GetStr(junk, (int)sizeof(junk), fr->in)) > 0) {
+		total += (size_t)n;
+		if (total > DRAIN_MAX) {
+			fr->keepConnection = 0;
+			return;
+		}
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -495,6 +520,7 @@ worker_main(void *arg)
 		http_dispatch(app, &r);
 		sent = send_response(app, &r, &fr, &head) == 0 &&
 		       r.method != HTTP_HEAD && r.status != 304 ? r.body->len : 0;
+		drain_input(&fr);
 		/* Before Finish, which frees the CGI variables the line quotes. */
 		pthread_mutex_lock(&w->lock);
 		expired = w->expired;

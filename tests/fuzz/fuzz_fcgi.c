@@ -93,9 +93,12 @@ has_management_record(const uint8_t *data, size_t size)
 
 	while (size - off >= 8) {
 		const uint8_t *h = data + off;
+		size_t clen = (size_t)h[4] << 8 | h[5];
+
 		if ((h[2] << 8 | h[3]) == 0)
 			return 1;
-		off += 8 + ((size_t)h[4] << 8 | h[5]) + h[6];
+		/* As libfcgi reads: the padding of a stream's empty last record is not skipped. */
+		off += 8 + clen + (clen > 0 ? h[6] : 0);
 		if (off > size)
 			break;
 	}
