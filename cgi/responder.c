@@ -130,7 +130,11 @@ responder_main(int argc, char **argv, const struct app *app)
 {
 	struct reload_args args = { app, argc, argv };
 	struct http_settings_loader loader = { reload_settings, mu_set_free, &args };
-	struct config cfg;
+	/*
+	 * Static, and kept to the end of the process: the mail worker, a
+	 * detached thread app->start began, reads it until the process exits.
+	 */
+	static struct config cfg;
 	struct mu_set *tpl = NULL;
 	char err[512];
 	int i, k, rc;
@@ -164,6 +168,5 @@ responder_main(int argc, char **argv, const struct app *app)
 	}
 	rc = http_serve(app, &cfg, tpl, &loader);
 	mu_set_free(tpl);
-	config_free(&cfg);
 	return rc;
 }
