@@ -70,7 +70,6 @@ struct req {
 
 	/* Owned by the program (site or admin) for the current request. */
 	struct session *session;
-	void *app;
 	const char *cache_key;        /* set when the response may be kept in a page cache */
 	size_t cache_headers_from;    /* r->headers bytes before the handler's own */
 

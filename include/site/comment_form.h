@@ -158,9 +158,9 @@ int comment_reader_parse(struct arena *a, const char *value, const char **author
 			 const char **email, const char **url);
 
 /*
- * What site_comment_post leaves on r->app while it re-renders a post page
- * for a submission it did not take (422, 413, 429, 503) or a preview, so
- * site_post_comments refills the form.  NULL at every other time.
+ * What site_comment_post hands site_post_page when it re-renders a post
+ * page for a submission it did not take (422, 413, 429, 503) or a preview,
+ * so site_post_comments refills the form.
  */
 struct comment_form_state {
 	const struct comment_form *form;  /* the reader's values and field errors; NULL: blank */

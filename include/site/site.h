@@ -66,28 +66,28 @@ void site_fill_slots(struct req *r);
 
 struct post;
 struct comment_form;
+struct comment_form_state;
 
 /*
  * Render the whole post page for p (loaded with body and tags) with the
  * given status: 200 for a plain GET, 4xx/5xx when the comment intake
  * re-renders it with the reader's form (the <title> then begins "Error").
- * src/site/site-post.c.
+ * form is the reader's submission to refill (comment_form.h), or NULL for
+ * a blank form.  src/site/site-post.c.
  */
-int site_post_page(struct req *r, const struct post *p, int status);
+int site_post_page(struct req *r, const struct post *p,
+		   const struct comment_form_state *form, int status);
 
 /*
  * The comment part of a post page (src/site/site-comment.c): adds to ctx the
  * thread of approved comments (and this browser's own pending ones), the
  * form with a fresh signed token, and, after a failed submission, the
- * reader's values and the message for each bad field.  0 or an HTTP status.
- * The form's keys live under "discussion" in ctx (templates/comments.mustache).
- *
- * r->app in parley-blog: NULL, except while site_comment_refill re-renders a
- * post page, when it points to a struct comment_form_state
- * (comment_form.h) holding the reader's values and errors.  It outlives
- * the request in the worker, so whoever sets it clears it before returning.
+ * reader's values and the message for each bad field (state, or NULL for a
+ * blank form).  0 or an HTTP status.  The form's keys live under
+ * "discussion" in ctx (templates/comments.mustache).
  */
-int site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx);
+int site_post_comments(struct req *r, const struct post *p,
+		       const struct comment_form_state *state, struct mu_map *ctx);
 /*
  * Shared by the comment handlers (src/site/site-comment.c).  site_load_post
  * loads the published post named by the route's first segment: STORE_OK, or

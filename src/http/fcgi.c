@@ -109,7 +109,6 @@ req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *body,
 	  const struct config *cfg, const struct mu_set *tpl)
 {
 	struct db *db = r->db;
-	void *app = r->app;
 
 	memset(r, 0, sizeof(*r));
 	arena_reset(a);
@@ -121,7 +120,6 @@ req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *body,
 	r->cfg = cfg;
 	r->tpl = tpl;
 	r->db = db;
-	r->app = app;
 	r->now = time(NULL);
 }
 

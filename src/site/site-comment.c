@@ -290,7 +290,6 @@ refill_page(struct req *r, const struct post *p, const struct comment_form *f, i
 	struct comment_form_state state;
 	enum comment_token_rc trc;
 	const char *token = req_form(r, "token");
-	int rc;
 
 	/* Time counts from the first form served: a genuine token is served again. */
 	trc = comment_token_check(r->db->secret, token, p->id, r->now, 0);
@@ -298,10 +297,7 @@ refill_page(struct req *r, const struct post *p, const struct comment_form *f, i
 	state.message = message;
 	state.token = trc == COMMENT_TOKEN_OK ? token : NULL;
 	state.preview_html = preview_html;
-	r->app = &state;
-	rc = site_post_page(r, p, status);
-	r->app = NULL;
-	return rc;
+	return site_post_page(r, p, &state, status);
 }
 
 int
@@ -722,9 +718,9 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 }
 
 int
-site_post_comments(struct req *r, const struct post *p, struct mu_map *ctx)
+site_post_comments(struct req *r, const struct post *p,
+		   const struct comment_form_state *state, struct mu_map *ctx)
 {
-	const struct comment_form_state *state = r->app;
 	struct mu_map *d = mu_map_new(r->arena);
 	struct comment_list shown;
 	struct comment_thread_entry *thread;

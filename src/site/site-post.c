@@ -5,7 +5,8 @@
 #include "text.h"
 
 int
-site_post_page(struct req *r, const struct post *p, int status)
+site_post_page(struct req *r, const struct post *p,
+	       const struct comment_form_state *form, int status)
 {
 	struct mu_map *ctx = site_context(r, status >= 400 ?
 	    arena_printf(r->arena, "Error: %s", p->title) : p->title);
@@ -16,7 +17,7 @@ site_post_page(struct req *r, const struct post *p, int status)
 	site_post_likes(r, p, ctx);
 	mu_set_str(ctx, "comments_feed", arena_printf(r->arena, "/posts/%s/comments.atom",
 						      p->slug));
-	if ((rc = site_post_comments(r, p, ctx)) != 0)
+	if ((rc = site_post_comments(r, p, form, ctx)) != 0)
 		return rc;
 	return site_render(r, "post", ctx, status);
 }
@@ -44,5 +45,5 @@ site_post(struct req *r)
 		return 404;
 	if (rc != STORE_OK)
 		return 500;
-	return site_post_page(r, &p, 200);
+	return site_post_page(r, &p, NULL, 200);
 }
