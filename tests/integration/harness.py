@@ -25,9 +25,11 @@ Environment (set by ctest): PARLEY_BUILD_DIR, PARLEY_SOURCE_DIR, NGINX;
 PARLEY_TEMPLATES overrides the templates folder while debugging.
 
 As root, the programs run as nobody.  When nobody cannot read the clone (in
-root's home, mode 0700), the programs, templates/ and sample/ are copied once
-per test process to a mode-0755 temporary folder: PROGRAM_DIR, TEMPLATES_DIR
-and SAMPLE_DIR name where they are, and tests run programs from there.
+root's home, mode 0700), the programs and the source tree are copied once
+per test process to a mode-0755 temporary folder: PROGRAM_DIR and
+Site.source_dir (READABLE_SOURCE_DIR; TEMPLATES_DIR, SAMPLE_DIR below it)
+name where they are.  Run programs from PROGRAM_DIR (s.binary(NAME)) and
+give them files under s.source_dir or s.tmp, never under SOURCE_DIR.
 Standard library only: Debian's /usr/bin/python3 runs this.
 """
 
@@ -127,18 +129,17 @@ def _run_user_can_read(path):
 
 
 def _place_for_run_user():
-    """(programs, templates, samples): the folders RUN_USER runs and reads.
+    """(programs, source): the folders RUN_USER runs programs from and reads.
 
     The build and source folders themselves when RUN_USER can read them;
     otherwise a mode-0755 temporary folder, removed when this process ends,
-    with hard links to the programs (copies across file systems) and copies
-    of templates/ and sample/."""
-    templates = os.path.join(SOURCE_DIR, "templates")
+    with hard links to the programs (copies across file systems) in bin/ and
+    a copy of the source tree (no builds, .git or node_modules) in source/."""
     programs = [name for name in ("parley", "parley-blog", "parley-moderate")
                 if os.access(os.path.join(BUILD_DIR, name), os.X_OK)]
-    if (_run_user_can_read(os.path.join(templates, "static"))
+    if (_run_user_can_read(os.path.join(SOURCE_DIR, "templates", "static"))
             and all(_run_user_can_read(os.path.join(BUILD_DIR, p)) for p in programs)):
-        return BUILD_DIR, templates, os.path.join(SOURCE_DIR, "sample")
+        return BUILD_DIR, SOURCE_DIR
     place = tempfile.mkdtemp(prefix="parley-programs-")
     atexit.register(shutil.rmtree, place, True)
     os.chmod(place, 0o755)
@@ -149,9 +150,9 @@ def _place_for_run_user():
             os.link(src, dst)
         except OSError:
             shutil.copy2(src, dst)
-    for folder in ("templates", "sample"):
-        if os.path.isdir(os.path.join(SOURCE_DIR, folder)):
-            shutil.copytree(os.path.join(SOURCE_DIR, folder), os.path.join(place, folder))
+    shutil.copytree(SOURCE_DIR, os.path.join(place, "source"), symlinks=True,
+                    ignore=shutil.ignore_patterns("build", "build-*", ".git", "node_modules",
+                                                  "demo", "__pycache__"))
     for root, dirs, files in os.walk(place):
         for name in dirs:
             os.chmod(os.path.join(root, name), 0o755)
@@ -159,11 +160,13 @@ def _place_for_run_user():
             path = os.path.join(root, name)
             if not os.path.islink(path):
                 os.chmod(path, os.stat(path).st_mode | 0o444)
-    return (os.path.join(place, "bin"), os.path.join(place, "templates"),
-            os.path.join(place, "sample"))
+    return os.path.join(place, "bin"), os.path.join(place, "source")
 
 
-PROGRAM_DIR, TEMPLATES_DIR, SAMPLE_DIR = _place_for_run_user()
+# READABLE_SOURCE_DIR: the source tree, or that copy; Site.source_dir is it.
+PROGRAM_DIR, READABLE_SOURCE_DIR = _place_for_run_user()
+TEMPLATES_DIR = os.path.join(READABLE_SOURCE_DIR, "templates")
+SAMPLE_DIR = os.path.join(READABLE_SOURCE_DIR, "sample")
 
 
 # ---------------------------------------------------------------- HTTP client
@@ -466,7 +469,7 @@ class Site:
         self.conf_overrides = dict(conf or {})
         self.want_moderate = moderate
         self.workers = workers
-        self.source_dir = SOURCE_DIR
+        self.source_dir = READABLE_SOURCE_DIR
         self.build_dir = BUILD_DIR
         self.program_dir = PROGRAM_DIR
         self.templates_dir = TEMPLATES_DIR
