@@ -87,7 +87,10 @@ int mailqueue_retry_all(struct db *db, time_t now, int *count);
 int mailqueue_next_due(struct db *db, time_t *when, int *events);
 /* Forget sent, failed and dropped messages and done events older than before. */
 int mailqueue_purge(struct db *db, time_t before);
-/* Remove every message to rcpt (personal data).  *count: how many. */
+/*
+ * Remove every message to rcpt or naming it (a moderator's copy about a
+ * commenter): personal data.  *count: how many.
+ */
 int mailqueue_erase_rcpt(struct db *db, const char *rcpt, int *count);
 
 #endif

@@ -363,7 +363,9 @@ mailqueue_purge(struct db *db, time_t before)
 int
 mailqueue_erase_rcpt(struct db *db, const char *rcpt, int *count)
 {
-	static const char sql[] = "DELETE FROM mail_queue WHERE rcpt = ?";
+	/* Mail to the address, and mail about it (a moderator's copy names the commenter). */
+	static const char sql[] =
+		"DELETE FROM mail_queue WHERE rcpt = ?1 OR instr(lower(message), lower(?1)) > 0";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	*count = 0;

@@ -134,6 +134,9 @@ def test_erase_leaves_no_personal_data():
                 VALUES (1, 'admin', 'edit', %(m)d, 'old text by %(n)s <%(e)s>');
             INSERT INTO audit (at, user_name, action, comment_id, detail)
                 VALUES (1, 'admin', 'approve', %(o)d, 'was pending, by Someone Else');
+            INSERT INTO mail_queue (kind, rcpt, subject, message, state, created_at, next_at)
+                VALUES ('moderate', 'mod@example.org', 'New comment',
+                        'Author: %(n)s\nEmail: %(e)s\n', 'sent', 1, 1);
         """ % {"e": email, "n": name, "m": mine, "o": other})
         conn.commit()
         conn.close()

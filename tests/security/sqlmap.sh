@@ -4,7 +4,7 @@
 # no time-based payloads, SQLMAP_SECONDS (300) per target at most.
 #   tests/security/sqlmap.sh            uses build/asan (sanitizers watch the programs)
 #   PARLEY_BUILD_DIR=build/release tests/security/sqlmap.sh
-# Exit status: 0 nothing injectable, 1 an injection point found, 77 skipped.
+# Exit status: 0 nothing injectable, 1 an injection point found, 2 a target not tested, 77 skipped.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 command -v sqlmap >/dev/null 2>&1 || { echo "skip: sqlmap is not installed (apt-get install sqlmap)"; exit 77; }
