@@ -11,7 +11,10 @@
 #include "text.h"
 #include "utf8.h"
 
-/* Escape & < > " ' for HTML text and attribute values (also right for XML). */
+/*
+ * Escape & < > " ' for HTML text and attribute values (also right for XML):
+ * the one escaper, which the Mustache engine uses for {{x}} too.
+ */
 void html_escape(struct buf *out, const char *s, size_t len);
 
 enum markdown_mode {
@@ -38,8 +41,5 @@ char *markdown_to_text(const char *md, size_t len);
 struct html markdown_html(struct arena *a, const char *md, size_t len,
 			  enum markdown_mode mode);
 const char *markdown_text(struct arena *a, const char *md, size_t len);
-
-/* s escaped with html_escape, in the arena: text made HTML. */
-struct html html_escaped(struct arena *a, const char *s, size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "render.h"
 
 #define MU_DELIM_MAX	16	/* longest delimiter set by {{=a b=}} */
 #define MU_NEST_MAX	128	/* deepest section nesting within one template */
@@ -1021,85 +1022,6 @@ struct mu_render {
 	int overflow;		/* MU_PARTIAL_MAX was hit */
 };
 
-/*
- * Entity index per byte: 0 for bytes copied as they are.  Read-only, so
- * shared safely by all threads.
- */
-static const unsigned char mu_escape_class[256] = {
-	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
-};
-/* Padded to eight bytes so each is copied with one fixed-size store. */
-static const struct { char s[8]; size_t len; } mu_entity[] = {
-	{ "", 0 }, { "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 },
-	{ "&quot;", 6 }, { "&#39;", 5 },
-};
-
-#define MU_BYTES(c)	((uint64_t)(c) * 0x0101010101010101ull)
-#define MU_HAS_ZERO(w)	(((w) - MU_BYTES(1)) & ~(w) & MU_BYTES(0x80))
-#define MU_ESCAPE_CHUNK	4096	/* input bytes per reservation of output */
-
-/*
- * Index of the first byte of s[i, end) that needs escaping, or end.  Eight
- * bytes at a time: '&' and '\'' are the bytes that are 0x27 once bit 0 is
- * set, '<' and '>' those that are 0x3e once bit 1 is set, then '"'.
- */
-static size_t
-mu_escape_next(const char *s, size_t i, size_t end)
-{
-	uint64_t w, amp, angle, quote;
-
-	for (; end - i >= 8; i += 8) {
-		memcpy(&w, s + i, 8);
-		amp = (w | MU_BYTES(0x01)) ^ MU_BYTES(0x27);
-		angle = (w | MU_BYTES(0x02)) ^ MU_BYTES(0x3e);
-		quote = w ^ MU_BYTES(0x22);
-		if (MU_HAS_ZERO(amp) | MU_HAS_ZERO(angle) | MU_HAS_ZERO(quote))
-			break;
-	}
-	while (i < end && mu_escape_class[(unsigned char)s[i]] == 0)
-		i++;
-	return i;
-}
-
-/*
- * Append s HTML-escaped.  Text without special bytes, the common case, is
- * one append.  Otherwise output space is reserved once per chunk of input
- * (six bytes per input byte, plus the padding of the last entity) and
- * written directly, runs of safe bytes with one memcpy each.
- */
-static void
-mu_escape(struct buf *out, const char *s, size_t len)
-{
-	size_t run, end, i;
-	unsigned char c;
-	char *w;
-
-	if (mu_escape_next(s, 0, len) == len) {
-		buf_append(out, s, len);
-		return;
-	}
-	for (run = 0; run < len; ) {
-		end = len - run < MU_ESCAPE_CHUNK ? len : run + MU_ESCAPE_CHUNK;
-		buf_reserve(out, (end - run) * 6 + 8);
-		w = out->data + out->len;
-		while (run < end) {
-			i = mu_escape_next(s, run, end);
-			memcpy(w, s + run, i - run);
-			w += i - run;
-			if (i == end) {
-				run = end;
-				break;
-			}
-			c = mu_escape_class[(unsigned char)s[i]];
-			memcpy(w, mu_entity[c].s, 8);
-			w += mu_entity[c].len;
-			run = i + 1;
-		}
-		out->len = (size_t)(w - out->data);
-	}
-	out->data[out->len] = '\0';
-}
-
 static void
 mu_indent_put(struct buf *out, const struct mu_indent *in)
 {
@@ -1237,7 +1159,7 @@ mu_nodes_render(struct mu_render *r, const struct mu_template *t, size_t i,
 			if ((v = mu_lookup(t, n, ctx)) == NULL)
 				break;
 			if (v->type == MU_STR && n->type == MU_NODE_ESCAPED)
-				mu_escape(r->out, v->u.str.s, v->u.str.len);
+				html_escape(r->out, v->u.str.s, v->u.str.len);
 			else if (v->type == MU_STR || v->type == MU_HTML)
 				buf_append(r->out, v->u.str.s, v->u.str.len);
 			else if (v->type == MU_SLOT)
