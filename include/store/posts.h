@@ -112,4 +112,21 @@ int posts_all(struct db *db, struct arena *a, struct post_list *out);
 /* Published posts newest first, at most limit, with body_html (feeds, sitemap). */
 int posts_latest(struct db *db, struct arena *a, int limit, struct post_list *out);
 
+/* A published post as a sitemap lists it. */
+struct post_stamp {
+	const char *slug;
+	int64_t modified;       /* the later of published_at and updated_at */
+};
+/*
+ * The highest id of a published post (0 for none) in *max_id, and, only when
+ * count is not NULL, how many posts are published (an index-only count).
+ */
+int posts_published_extent(struct db *db, int64_t *max_id, int64_t *count);
+/*
+ * Published posts with lo < id <= hi, by id, at most limit, into *out (in the
+ * arena); a walk of the primary key, so any range costs what its rows cost.
+ */
+int posts_stamps(struct db *db, struct arena *a, int64_t lo, int64_t hi, size_t limit,
+		 struct post_stamp **out, size_t *len);
+
 #endif

@@ -50,42 +50,127 @@ site_feed(struct req *r)
 	return site_render(r, "feed", ctx, 200);
 }
 
-/* GET /sitemap.xml: the front page, every published post and every tag in use. */
+/* The sitemap file of the front page and every tag in use (tags past the cap left out). */
+static struct mu_list *
+sitemap_tags(struct req *r, const struct tag *tags, size_t ntags)
+{
+	struct mu_list *tl = mu_list_new(r->arena);
+	size_t i, n = 0;
+
+	for (i = 0; i < ntags && n < SITEMAP_MAX - 1; i++) {
+		if (tags[i].count > 0) {
+			mu_set_str(mu_list_push_map(tl), "url",
+				   arena_printf(r->arena, "/tags/%s", tags[i].slug));
+			n++;
+		}
+	}
+	return tl;
+}
+
+/* Published posts with lo < id <= hi as sitemap entries; the newest change in *updated. */
+static struct mu_list *
+sitemap_posts(struct req *r, int64_t lo, int64_t hi, int64_t *updated)
+{
+	struct post_stamp *stamps;
+	struct mu_list *pl;
+	size_t n, i;
+
+	if (posts_stamps(r->db, r->arena, lo, hi, SITEMAP_MAX, &stamps, &n) != STORE_OK)
+		return NULL;
+	pl = mu_list_new(r->arena);
+	for (i = 0; i < n; i++) {
+		struct mu_map *m = mu_list_push_map(pl);
+
+		mu_set_str(m, "url", arena_printf(r->arena, "/posts/%s", stamps[i].slug));
+		mu_set_str(m, "updated", date_rfc3339(r->arena, (time_t)stamps[i].modified));
+		if (stamps[i].modified > *updated)
+			*updated = stamps[i].modified;
+	}
+	return pl;
+}
+
+/*
+ * GET /sitemap.xml: the front page, every published post and every tag in
+ * use.  Past SITEMAP_MAX URLs it is a sitemap index instead: file 1
+ * (/sitemap.xml?page=1) holds the front page and the tags, file k + 1 the
+ * published posts whose ids fall in ((k - 1) * SITEMAP_MAX, k * SITEMAP_MAX].
+ * A post keeps its file as the site grows, and each file is one walk of the
+ * primary key.  A file number the index does not list is a 404.
+ */
 int
 site_sitemap(struct req *r)
 {
-	struct post_list list;
+	const char *page_arg = req_query(r, "page");
 	struct mu_map *ctx;
-	struct mu_list *pl, *tl;
+	struct mu_list *pl = NULL, *tl = NULL;
 	struct tag *tags;
-	size_t ntags, i;
+	size_t ntags, i, tag_urls = 0;
+	int64_t max_id, published = 0, files, updated = 0;
+	int page = 0;
 
+	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
+		return 404;
 	if (site_cached(r, "") != 0)
 		return r->status;
-	if (posts_latest(r->db, r->arena, SITEMAP_MAX, &list) != STORE_OK ||
-	    posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
+	if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK ||
+	    posts_published_extent(r->db, &max_id, NULL) != STORE_OK)
+		return 500;
+	for (i = 0; i < ntags; i++)
+		tag_urls += tags[i].count > 0;
+	/* Ids bound the count: only a site that may be past the limit counts. */
+	if (1 + max_id + (int64_t)tag_urls > SITEMAP_MAX &&
+	    posts_published_extent(r->db, &max_id, &published) != STORE_OK)
 		return 500;
 	ctx = site_context(r, NULL);
-	if (list.len > 0)
-		mu_set_str(ctx, "updated", date_rfc3339(r->arena, list_updated(&list, r->now)));
-	/* Only what a sitemap shows: no summaries for thousands of posts. */
-	pl = mu_list_new(r->arena);
-	for (i = 0; i < list.len; i++) {
-		struct mu_map *m = mu_list_push_map(pl);
-		const struct post *p = &list.items[i];
-
-		mu_set_str(m, "url", arena_printf(r->arena, "/posts/%s", p->slug));
-		mu_set_str(m, "updated", date_rfc3339(r->arena,
-			   p->updated_at > p->published_at ? p->updated_at : p->published_at));
-	}
-	mu_set_list(ctx, "posts", pl);
-	tl = mu_list_new(r->arena);
-	for (i = 0; i < ntags; i++) {
-		if (tags[i].count > 0)
-			mu_set_str(mu_list_push_map(tl), "url",
-				   arena_printf(r->arena, "/tags/%s", tags[i].slug));
-	}
-	mu_set_list(ctx, "tags", tl);
 	r->content_type = "application/xml; charset=utf-8";
+	if (1 + published + (int64_t)tag_urls <= SITEMAP_MAX) {
+		if (page_arg != NULL)
+			return 404;
+		if ((pl = sitemap_posts(r, 0, max_id, &updated)) == NULL)
+			return 500;
+		tl = sitemap_tags(r, tags, ntags);
+	} else if (page == 0) {
+		struct mu_list *fl = mu_list_new(r->arena);
+		int64_t k;
+
+		files = (max_id + SITEMAP_MAX - 1) / SITEMAP_MAX;
+		mu_set_str(mu_list_push_map(fl), "url", "/sitemap.xml?page=1");
+		for (k = 1; k <= files; k++) {
+			struct post_stamp *one;
+			size_t n;
+
+			/* A range with no published post left gets no file. */
+			if (posts_stamps(r->db, r->arena, (k - 1) * SITEMAP_MAX, k * SITEMAP_MAX, 1,
+					 &one, &n) != STORE_OK)
+				return 500;
+			if (n > 0)
+				mu_set_str(mu_list_push_map(fl), "url",
+					   arena_printf(r->arena, "/sitemap.xml?page=%lld",
+							(long long)k + 1));
+		}
+		mu_set_bool(ctx, "is_index", 1);
+		mu_set_list(ctx, "files", fl);
+		return site_render(r, "sitemap", ctx, 200);
+	} else if (page == 1) {
+		mu_set_bool(ctx, "front", 1);
+		tl = sitemap_tags(r, tags, ntags);
+	} else {
+		int64_t k = page - 1;
+
+		if (k > (max_id + SITEMAP_MAX - 1) / SITEMAP_MAX)
+			return 404;
+		if ((pl = sitemap_posts(r, (k - 1) * SITEMAP_MAX, k * SITEMAP_MAX, &updated)) == NULL)
+			return 500;
+		if (mu_list_len(pl) == 0)
+			return 404;
+	}
+	if (page_arg == NULL)
+		mu_set_bool(ctx, "front", 1);
+	if (updated > 0)
+		mu_set_str(ctx, "updated", date_rfc3339(r->arena, (time_t)updated));
+	if (pl != NULL)
+		mu_set_list(ctx, "posts", pl);
+	if (tl != NULL)
+		mu_set_list(ctx, "tags", tl);
 	return site_render(r, "sitemap", ctx, 200);
 }

@@ -63,6 +63,13 @@ static const char sql_all[] =
 static const char sql_latest[] =
 	"SELECT " POST_COLUMNS " FROM posts p WHERE p.draft = 0 "
 	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
+static const char sql_max_published[] =
+	"SELECT coalesce(max(id), 0) FROM posts WHERE draft = 0";
+static const char sql_count_published[] =
+	"SELECT count(*) FROM posts WHERE draft = 0";
+static const char sql_stamps[] =
+	"SELECT slug, max(published_at, updated_at) FROM posts "
+	"WHERE id > ?1 AND id <= ?2 AND draft = 0 ORDER BY id LIMIT ?3";
 static const char sql_search[] =
 	"SELECT " POST_COLUMNS ", "
 	"snippet(posts_fts, 1, char(1), char(2), '\xe2\x80\xa6', 24) "
@@ -385,6 +392,71 @@ posts_latest(struct db *db, struct arena *a, int limit, struct post_list *out)
 		return STORE_ERR;
 	sqlite3_bind_int(st, 1, limit);
 	return read_list(db, a, st, (size_t)limit, -1, out);
+}
+
+/* One integer from a statement without parameters. */
+static int
+single_int(struct db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		db_log_error(db, "counting posts");
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+posts_published_extent(struct db *db, int64_t *max_id, int64_t *count)
+{
+	if (single_int(db, sql_max_published, max_id) != STORE_OK)
+		return STORE_ERR;
+	return count == NULL ? STORE_OK : single_int(db, sql_count_published, count);
+}
+
+int
+posts_stamps(struct db *db, struct arena *a, int64_t lo, int64_t hi, size_t limit,
+	     struct post_stamp **out, size_t *len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_stamps);
+	size_t cap = 64;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	*out = arena_zalloc(a, cap * sizeof(**out));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*len == cap) {
+			struct post_stamp *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
+
+			memcpy(grown, *out, cap * sizeof(*grown));
+			*out = grown;
+			cap *= 2;
+		}
+		(*out)[*len].slug = arena_strdup(a, db_col_text(st, 0));
+		(*out)[*len].modified = sqlite3_column_int64(st, 1);
+		(*len)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "listing posts for the sitemap");
+		*out = NULL;
+		*len = 0;
+		return STORE_ERR;
+	}
+	return STORE_OK;
 }
 
 /*
