@@ -45,7 +45,11 @@ struct post_list {
 	struct post *items;
 	size_t len;
 	int has_more;           /* another page follows */
+	int cut;                /* a search ranked only the newest SEARCH_RANK_MAX matches */
 };
+
+/* A search ranks at most this many matches, the newest: its work is bounded. */
+#define SEARCH_RANK_MAX 500
 
 /* What a post file or an import gives: front matter and body. */
 struct post_input {
@@ -91,9 +95,10 @@ int posts_get_by_id(struct db *db, struct arena *a, int64_t id, struct post *out
 int posts_page(struct db *db, struct arena *a, const char *tag_slug, int page,
 	       int per_page, struct post_list *out);
 /*
- * A tag by slug (its name for headings), with its count of published
- * posts: STORE_OK, or STORE_NOTFOUND also for a tag only drafts use (its
- * name is not public).
+ * A tag by slug (its name for headings) when some published post has it
+ * (count is left 0: counting costs as much as the tag has posts):
+ * STORE_OK, or STORE_NOTFOUND also for a tag only drafts use (its name is
+ * not public).
  */
 int posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out);
 /* Every tag some published post uses, with its count of them, by name. */
@@ -103,6 +108,8 @@ int posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len
  * Full-text search of published posts, best match first (bm25, title
  * weighted), with a snippet each.  words is what the reader typed: it is
  * turned into a safe FTS5 query (each word a quoted term), never passed raw.
+ * Only the newest SEARCH_RANK_MAX matches are ranked; out->cut says when
+ * there were more.
  */
 int posts_search(struct db *db, struct arena *a, const char *words, int page,
 		 int per_page, struct post_list *out);

@@ -140,6 +140,8 @@ site_search(struct req *r)
 	if (list.len == 0 && page > 1)
 		return 404;
 	mu_set_bool(ctx, "searched", 1);
+	if (list.cut)
+		mu_set_str(ctx, "cut", arena_printf(r->arena, "%d", SEARCH_RANK_MAX));
 	mu_set_bool(ctx, "ranked", 1);   /* the pager says "more results", not "older posts" */
 	results = mu_list_new(r->arena);
 	for (i = 0; i < list.len; i++) {

@@ -74,8 +74,15 @@ static const char sql_search[] =
 	"SELECT " POST_COLUMNS ", "
 	"snippet(posts_fts, 1, char(1), char(2), '\xe2\x80\xa6', 24) "
 	"FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
-	"WHERE posts_fts MATCH ? AND p.draft = 0 "
-	"ORDER BY bm25(posts_fts, 10.0, 1.0), p.published_at DESC LIMIT ? OFFSET ?";
+	"WHERE posts_fts MATCH ?1 AND posts_fts.rowid > ?4 AND p.draft = 0 "
+	"ORDER BY bm25(posts_fts, 10.0, 1.0), p.published_at DESC LIMIT ?2 OFFSET ?3";
+/*
+ * The match just older than the newest SEARCH_RANK_MAX, if there is one: a
+ * walk of the doclist by rowid, no scoring; ranking then starts above it.
+ */
+static const char sql_search_floor[] =
+	"SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?1 "
+	"ORDER BY rowid DESC LIMIT 1 OFFSET ?2";
 
 /* Tags of a set of posts, given as a JSON array of ids (one query a page). */
 static const char sql_tags_of[] =
@@ -83,10 +90,11 @@ static const char sql_tags_of[] =
 	"JOIN tags t ON t.id = pt.tag_id "
 	"WHERE pt.post_id IN (SELECT value FROM json_each(?)) "
 	"ORDER BY pt.post_id, t.name COLLATE NOCASE";
+/* Existence, not a count: a count walks every post of a big tag. */
 static const char sql_tag[] =
-	"SELECT t.name, t.slug, (SELECT count(*) FROM post_tags pt "
-	"JOIN posts p ON p.id = pt.post_id WHERE pt.tag_id = t.id AND p.draft = 0) AS n "
-	"FROM tags t WHERE t.slug = ? AND n > 0";
+	"SELECT t.name, t.slug FROM tags t WHERE t.slug = ? AND EXISTS "
+	"(SELECT 1 FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
+	"WHERE pt.tag_id = t.id AND p.draft = 0)";
 static const char sql_tags_all[] =
 	"SELECT t.name, t.slug, count(p.id) FROM tags t "
 	"LEFT JOIN post_tags pt ON pt.tag_id = t.id "
@@ -512,17 +520,33 @@ posts_search(struct db *db, struct arena *a, const char *words, int page,
 {
 	sqlite3_stmt *st;
 	char *query;
+	int64_t floor;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (page < 1 || per_page < 1 || words == NULL ||
 	    (query = search_query(a, words)) == NULL)
 		return STORE_OK;
+	if ((st = db_stmt(db, sql_search_floor)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, SEARCH_RANK_MAX);
+	rc = sqlite3_step(st);
+	floor = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_log_error(db, "bounding a search");
+		return STORE_ERR;
+	}
 	if ((st = db_stmt(db, sql_search)) == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, per_page + 1);
 	sqlite3_bind_int64(st, 3, (int64_t)(page - 1) * per_page);
-	return read_list(db, a, st, (size_t)per_page, COL_BODY_MD, out);
+	sqlite3_bind_int64(st, 4, floor);
+	rc = read_list(db, a, st, (size_t)per_page, COL_BODY_MD, out);
+	out->cut = rc == STORE_OK && floor > 0;
+	return rc;
 }
 
 int
@@ -539,7 +563,6 @@ posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out)
 	if (rc == SQLITE_ROW) {
 		out->name = col_dup(a, st, 0);
 		out->slug = col_dup(a, st, 1);
-		out->count = sqlite3_column_int(st, 2);
 		rc = STORE_OK;
 	} else if (rc == SQLITE_DONE)
 		rc = STORE_NOTFOUND;

@@ -215,7 +215,7 @@ test_paging(struct db *db, struct arena *a)
 	CHECK(l.len == 0);
 	CHECK(posts_tag(db, a, "even", &t) == STORE_OK);
 	CHECK_STR(t.name, "Even");
-	CHECK(t.count == 13);
+	CHECK_STR(t.slug, "even");
 	CHECK(posts_tag(db, a, "odd", &t) == STORE_NOTFOUND);
 	CHECK(posts_tags_all(db, a, &all, &nall) == STORE_OK);
 	CHECK(nall == 1);
