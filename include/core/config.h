@@ -21,6 +21,7 @@ struct config {
 	char *site_description;
 	char *comment_prompt;
 	int posts_per_page;         /* 10 */
+	int page_cache_mb;          /* 16: the responder's page cache holds at most this */
 	int comments_open_days;     /* 0 = forever */
 	int max_comment_bytes;      /* 10000 */
 	int edit_minutes;           /* 15: a commenter may edit their comment this long */

@@ -31,6 +31,7 @@ static const struct config_key {
 	{ "site_description", KIND_STR, offsetof(struct config, site_description), 0, 0 },
 	{ "comment_prompt", KIND_STR, offsetof(struct config, comment_prompt), 0, 0 },
 	{ "posts_per_page", KIND_INT, offsetof(struct config, posts_per_page), 1, 100 },
+	{ "page_cache_mb", KIND_INT, offsetof(struct config, page_cache_mb), 0, 4096 },
 	{ "comments_open_days", KIND_INT, offsetof(struct config, comments_open_days), 0, 36500 },
 	{ "max_comment_bytes", KIND_INT, offsetof(struct config, max_comment_bytes), 100, 1000000 },
 	{ "edit_minutes", KIND_INT, offsetof(struct config, edit_minutes), 0, 1440 },
@@ -80,6 +81,7 @@ config_defaults(struct config *c)
 	c->site_description = xstrdup("A blog");
 	c->comment_prompt = xstrdup("I appreciate hearing from you. Comments are read by a person before they appear.");
 	c->posts_per_page = 10;
+	c->page_cache_mb = 16;
 	c->comments_open_days = 0;
 	c->max_comment_bytes = 10000;
 	c->edit_minutes = 15;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "comment_form.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
 #include "mustache.h"
@@ -18,10 +19,10 @@
  * templates this process loaded.  The hash of those is both the page's ETag
  * and its key in this cache, so a page is rendered once per change and then
  * copied out, with a fresh comment-form token spliced in.  The cache is the
- * process's only shared mutable state: a read-write lock guards it.
+ * process's only shared mutable state: a read-write lock guards it.  It
+ * holds at most page_cache_mb megabytes of pages (0 turns it off).
  */
 #define CACHE_SLOTS 256
-#define CACHE_MAX_BYTES (64u << 20)
 #define CACHE_MAX_PAGE (2u << 20)
 #define KEY_HEX 25
 
@@ -212,6 +213,7 @@ site_cache_store(struct req *r)
 {
 	const char *body = r->body->data, *name;
 	size_t hlen, size, i, at = 0, marker_len = 0, name_len;
+	size_t cap = (size_t)r->cfg->page_cache_mb << 20;
 	struct cache_entry *e;
 	int64_t post = 0;
 	int has_token;
@@ -249,7 +251,7 @@ site_cache_store(struct req *r)
 			} else if (oldest == NULL || e->used < oldest->used)
 				oldest = e;
 		}
-		if (empty != NULL && cache.bytes + size <= CACHE_MAX_BYTES) {
+		if (empty != NULL && cache.bytes + size <= cap) {
 			e = empty;
 			break;
 		}
