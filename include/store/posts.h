@@ -129,6 +129,8 @@ struct post_stamp {
  * count is not NULL, how many posts are published (an index-only count).
  */
 int posts_published_extent(struct db *db, int64_t *max_id, int64_t *count);
+/* Rows of the tags table (tags only drafts use too): a bound on tags in use. */
+int posts_tag_rows(struct db *db, int64_t *n);
 /*
  * Published posts with lo < id <= hi, by id, at most limit, into *out (in the
  * arena); a walk of the primary key, so any range costs what its rows cost.

@@ -103,27 +103,38 @@ site_sitemap(struct req *r)
 	const char *page_arg = req_query(r, "page");
 	struct mu_map *ctx;
 	struct mu_list *pl = NULL, *tl = NULL;
-	struct tag *tags;
-	size_t ntags, i, tag_urls = 0;
-	int64_t max_id, published = 0, files, updated = 0;
+	struct tag *tags = NULL;
+	size_t ntags = 0, i;
+	int64_t max_id, published, tag_rows, tag_urls, files, updated = 0;
 	int page = 0;
 
 	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
 		return 404;
 	if (site_cached(r, "") != 0)
 		return r->status;
-	if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK ||
-	    posts_published_extent(r->db, &max_id, NULL) != STORE_OK)
+	/*
+	 * Ids bound the count of posts and rows of tags the count of tags in
+	 * use: only a site that may be past the limit counts its posts, and
+	 * only a file that lists tags or a count near the limit asks which
+	 * tags are in use (that walks every tag's posts).
+	 */
+	if (posts_published_extent(r->db, &max_id, NULL) != STORE_OK ||
+	    posts_tag_rows(r->db, &tag_rows) != STORE_OK)
 		return 500;
-	for (i = 0; i < ntags; i++)
-		tag_urls += tags[i].count > 0;
-	/* Ids bound the count: only a site that may be past the limit counts. */
-	if (1 + max_id + (int64_t)tag_urls > SITEMAP_MAX &&
+	published = max_id;
+	if (1 + max_id + tag_rows > SITEMAP_MAX &&
 	    posts_published_extent(r->db, &max_id, &published) != STORE_OK)
 		return 500;
+	tag_urls = tag_rows;
+	if (1 + published <= SITEMAP_MAX || page == 1) {
+		if (posts_tags_all(r->db, r->arena, &tags, &ntags) != STORE_OK)
+			return 500;
+		for (tag_urls = 0, i = 0; i < ntags; i++)
+			tag_urls += tags[i].count > 0;
+	}
 	ctx = site_context(r, NULL);
 	r->content_type = "application/xml; charset=utf-8";
-	if (1 + published + (int64_t)tag_urls <= SITEMAP_MAX) {
+	if (1 + published + tag_urls <= SITEMAP_MAX) {
 		if (page_arg != NULL)
 			return 404;
 		if ((pl = sitemap_posts(r, 0, max_id, &updated)) == NULL)

@@ -65,11 +65,17 @@ static const char sql_latest[] =
 	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
 static const char sql_max_published[] =
 	"SELECT coalesce(max(id), 0) FROM posts WHERE draft = 0";
+static const char sql_tag_rows[] = "SELECT count(*) FROM tags";
 static const char sql_count_published[] =
 	"SELECT count(*) FROM posts WHERE draft = 0";
+/*
+ * "+draft": without it the planner walks posts_published (every published
+ * post) and sorts, 85 ms a file at 100,000 posts; with it, the id range of
+ * the primary key, 5 ms.
+ */
 static const char sql_stamps[] =
 	"SELECT slug, max(published_at, updated_at) FROM posts "
-	"WHERE id > ?1 AND id <= ?2 AND draft = 0 ORDER BY id LIMIT ?3";
+	"WHERE id > ?1 AND id <= ?2 AND +draft = 0 ORDER BY id LIMIT ?3";
 static const char sql_search[] =
 	"SELECT " POST_COLUMNS ", "
 	"snippet(posts_fts, 1, char(1), char(2), '\xe2\x80\xa6', 24) "
@@ -427,6 +433,12 @@ posts_published_extent(struct db *db, int64_t *max_id, int64_t *count)
 	if (single_int(db, sql_max_published, max_id) != STORE_OK)
 		return STORE_ERR;
 	return count == NULL ? STORE_OK : single_int(db, sql_count_published, count);
+}
+
+int
+posts_tag_rows(struct db *db, int64_t *n)
+{
+	return single_int(db, sql_tag_rows, n);
 }
 
 int
