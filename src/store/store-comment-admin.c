@@ -10,6 +10,31 @@
 /* Words one search may hold: each is one more FTS5 term to intersect. */
 #define FIND_WORDS_MAX 16
 
+/*
+ * The status get (a statement selecting one status by id) reads for id,
+ * in *status (-1 when unknown).  STORE_OK, STORE_NOTFOUND when get finds
+ * no row, or STORE_ERR.
+ */
+static int
+status_of(struct db *db, const char *get, int64_t id, int *status)
+{
+	sqlite3_stmt *st = db_stmt(db, get);
+	int rc;
+
+	*status = -1;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*status = comment_status_parse(db_col_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		db_log_error(db, "reading a comment's status");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
+}
+
 int
 comments_trash(struct db *db, int64_t id, time_t now, enum comment_status *before)
 {
@@ -17,20 +42,12 @@ comments_trash(struct db *db, int64_t id, time_t now, enum comment_status *befor
 	static const char sql[] =
 		"UPDATE comments SET trashed_from = status, status = 'trash', trashed_at = ?"
 		" WHERE id = ? AND status <> 'trash'";
-	sqlite3_stmt *st = db_stmt(db, get);
-	int rc, s = -1;
+	sqlite3_stmt *st;
+	int rc, s;
 
-	if (st == NULL)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		s = comment_status_parse(db_col_text(st, 0));
-	else if (rc != SQLITE_DONE)
-		db_log_error(db, "reading a comment's status");
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	if (rc != SQLITE_ROW || (st = db_stmt(db, sql)) == NULL)
+	if ((rc = status_of(db, get, id, &s)) != STORE_OK)
+		return rc;
+	if ((st = db_stmt(db, sql)) == NULL)
 		return STORE_ERR;
 	if (before != NULL)
 		*before = s < 0 ? COMMENT_PENDING : (enum comment_status)s;
@@ -47,20 +64,12 @@ comments_restore(struct db *db, int64_t id, enum comment_status *restored)
 	static const char sql[] =
 		"UPDATE comments SET status = coalesce(trashed_from, 'pending'), trashed_from = NULL,"
 		" trashed_at = NULL WHERE id = ? AND status = 'trash'";
-	sqlite3_stmt *st = db_stmt(db, get);
-	int rc, s = -1;
+	sqlite3_stmt *st;
+	int rc, s;
 
-	if (st == NULL)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		s = comment_status_parse(db_col_text(st, 0));
-	else if (rc != SQLITE_DONE)
-		db_log_error(db, "reading a comment's status");
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	if (rc != SQLITE_ROW || (st = db_stmt(db, sql)) == NULL)
+	if ((rc = status_of(db, get, id, &s)) != STORE_OK)
+		return rc;
+	if ((st = db_stmt(db, sql)) == NULL)
 		return STORE_ERR;
 	if (restored != NULL)
 		*restored = s < 0 ? COMMENT_PENDING : (enum comment_status)s;
