@@ -186,7 +186,7 @@ def test_wrong_content_type_and_odd_requests():
         c = s.client()
         res = c.request("POST", "/posts/%s/comments" % slug, body="author=a&comment=b",
                         headers={"Content-Type": "text/plain"})
-        assert res.status in (415, 422), res.status
+        assert res.status == 415, res.status
         res = c.request("POST", "/posts/%s/comments" % slug, body="%%%&&==&author=%zz",
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert res.status == 422, res.status

@@ -52,6 +52,29 @@ def assert_served(res, what):
         "%s: not a page: %r" % (what, res.body[:200])
 
 
+POST_TITLE = "Served in every mode"
+POST_TEXT = "A sentence only this post holds: quince-lantern-42."
+
+
+def seed_post(s):
+    """A published post the run-mode tests fetch for real; returns its path."""
+    return "/posts/" + s.add_post(title=POST_TITLE, body=POST_TEXT, slug="served-in-every-mode")
+
+
+def assert_real_pages(address, what, post):
+    """The post page and the index over FastCGI at address, with their content."""
+    res = fcgi_request(address, uri=post)
+    assert res.status == 200, "%s: %s answered %d" % (what, post, res.status)
+    assert_served(res, what + " post page")
+    body = res.body.decode("utf-8")
+    assert POST_TEXT in body and POST_TITLE in body, "%s: the post page lacks its text" % what
+    res = fcgi_request(address, uri="/")
+    assert res.status == 200, "%s: / answered %d" % (what, res.status)
+    assert ('href="%s"' % post) in res.body.decode("utf-8"), "%s: the index lacks the post" % what
+    res = fcgi_request(address, uri="/posts/no-such-post")
+    assert res.status == 404, "%s: a missing post answered %d" % (what, res.status)
+
+
 @contextlib.contextmanager
 def process(cmd, env=None, pass_fds=(), preexec_fn=None):
     """Run a long-lived responder; on leaving, stop it and fail on a sanitizer report."""
@@ -173,22 +196,33 @@ def test_listen_unix_behind_nginx():
         res = c.get("/")
         assert res.status == 200, "the index: %d" % res.status
         assert_served(res, "index")
+        post = seed_post(s)
+        res = c.get(post)
+        assert res.status == 200, "%s: %d" % (post, res.status)
+        assert POST_TEXT in res.text and POST_TITLE in res.text, res.text[:500]
+        assert ('href="%s"' % post) in c.get("/").text, "the index lacks the new post"
 
 
 def test_listen_tcp():
     # Both responders bind HOST:PORT themselves; parley-moderate answers its login page.
-    pages = {BLOG: "/", MODERATE: "/admin/login"}
     with Site(serve=False) as s:
+        post = seed_post(s)
         for b in responders():
             port = free_port()
             cmd = [b, "--config", s.conf_path, "--listen", "127.0.0.1:%d" % port,
                    "--workers", "2"] + user_flag()
             with process(cmd, env=clean_env()) as proc:
-                res = wait_answers(("127.0.0.1", port), proc)
-                assert res.status in (303, 404), "%s: %d" % (b, res.status)
-                res = fcgi_request(("127.0.0.1", port), uri=pages[b])
-                assert res.status == 200, "%s %s over --listen tcp: %d" % (b, pages[b], res.status)
-                assert_served(res, b)
+                wait_answers(("127.0.0.1", port), proc)
+                if b == BLOG:
+                    assert_real_pages(("127.0.0.1", port), "--listen tcp", post)
+                else:
+                    res = fcgi_request(("127.0.0.1", port), uri="/admin/login")
+                    assert res.status == 200, "parley-moderate /admin/login over tcp: %d" % res.status
+                    assert_served(res, b)
+                    assert b'name="password"' in res.body, "no login form over tcp"
+                    res = fcgi_request(("127.0.0.1", port), uri="/admin/")
+                    assert res.status == 303, "/admin/ logged out over tcp: %d" % res.status
+                    assert "/admin/login" in res.headers.get("location", ""), res.headers
                 if IS_ROOT:
                     uid = _proc_uid(proc.pid)
                     assert uid == pwd.getpwnam(RUN_USER).pw_uid, "still uid %d after --user" % uid
@@ -206,6 +240,7 @@ def test_spawn_fcgi_socket_on_fd0():
     if not os.access(SPAWN_FCGI, os.X_OK):
         raise Skip("spawn-fcgi is not installed")
     with Site(serve=False) as s:
+        post = seed_post(s)
         sock = os.path.join(s.tmp, "spawned.sock")
         cmd = [SPAWN_FCGI, "-n", "-s", sock, "-M", "0666"]
         if IS_ROOT:
@@ -216,8 +251,8 @@ def test_spawn_fcgi_socket_on_fd0():
             assert res.status == 404, res.status
             assert_served(res, "spawn-fcgi")
             # Several requests on the one spawned process.
-            for _ in range(5):
-                assert fcgi_request(sock, uri="/posts/nope").status == 404
+            for _ in range(3):
+                assert_real_pages(sock, "spawn-fcgi", post)
 
 
 def test_socket_on_fd0_as_root_with_user():
@@ -225,6 +260,7 @@ def test_socket_on_fd0_as_root_with_user():
     if not IS_ROOT:
         raise Skip("not running as root")
     with Site(serve=False) as s:
+        post = seed_post(s)
         sock_path = os.path.join(s.tmp, "fd0.sock")
         lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         lsock.bind(sock_path)
@@ -238,6 +274,7 @@ def test_socket_on_fd0_as_root_with_user():
         try:
             res = wait_answers(sock_path, proc)
             assert_served(res, "fd 0")
+            assert_real_pages(sock_path, "fd 0", post)
             assert _proc_uid(proc.pid) == pwd.getpwnam(RUN_USER).pw_uid
         finally:
             proc.kill()
@@ -250,6 +287,7 @@ def test_socket_on_fd0_as_root_with_user():
 
 def test_systemd_socket_activation_fd3():
     with Site(serve=False) as s:
+        post = seed_post(s)
         sock_path = os.path.join(s.tmp, "systemd.sock")
         lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         lsock.bind(sock_path)
@@ -267,6 +305,7 @@ def test_systemd_socket_activation_fd3():
             res = wait_answers(sock_path, proc)
             assert res.status == 404, res.status
             assert_served(res, "LISTEN_FDS")
+            assert_real_pages(sock_path, "LISTEN_FDS", post)
 
 
 def test_systemd_listen_pid_for_another_process_is_ignored():
@@ -314,11 +353,21 @@ def test_plain_cgi_one_request():
                              stdin=subprocess.DEVNULL, timeout=30)
         head = CgiResponse(res.stdout)
         assert head.status == 404 and head.body == b"", res.stdout[:300]
-        # The index, once written, is a 200 page.
+        # A real post and the index that lists it, one process each.
+        post = seed_post(s)
+        res = subprocess.run([BLOG, "--config", s.conf_path] + user_flag(),
+                             env=cgi_env("GET", post), capture_output=True,
+                             stdin=subprocess.DEVNULL, timeout=30)
+        page = CgiResponse(res.stdout)
+        assert page.status == 200, res.stdout[:300]
+        assert_served(page, "CGI post page")
+        assert POST_TEXT.encode() in page.body and POST_TITLE.encode() in page.body, page.body[:500]
         res = subprocess.run([BLOG, "--config", s.conf_path] + user_flag(),
                              env=cgi_env("GET", "/"), capture_output=True,
                              stdin=subprocess.DEVNULL, timeout=30)
-        assert CgiResponse(res.stdout).status == 200, res.stdout[:300]
+        page = CgiResponse(res.stdout)
+        assert page.status == 200, res.stdout[:300]
+        assert ('href="%s"' % post).encode() in page.body, page.body[:500]
 
 
 def test_sigterm_stops_a_responder():
