@@ -11,6 +11,7 @@
 /* Route flags of the public site. */
 enum site_route_flag {
 	SITE_CACHEABLE = 1 << 0,   /* GET page validated by the site generation (ETag/304) */
+	SITE_SAME_ORIGIN = 1 << 1, /* POST changes state: a cross-site one gets 403 (site_cross_site) */
 };
 
 /* The program's description for the accept loop (cgi/blog.c serves it). */
@@ -34,6 +35,13 @@ int site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
  * 403 like closed comments).  Returns status.
  */
 int site_error(struct req *r, int status, const char *title, const char *message);
+
+/*
+ * The 403 page for a POST that another site's page sent (req_same_origin
+ * said no): nothing was changed.  The guard answers it for SITE_SAME_ORIGIN
+ * routes; the comment POST calls it itself, after its 404 and closed 403.
+ */
+int site_cross_site(struct req *r);
 
 /*
  * Answer 304 when the request's validator matches the page's: the ETag is

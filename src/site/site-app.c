@@ -17,8 +17,8 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/page/*", site_page, SITE_CACHEABLE },
 	{ HTTP_GET, "/posts/*", site_post, SITE_CACHEABLE },
 	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
-	{ HTTP_POST, "/posts/*/like", site_like_post, 0 },
-	{ HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit", site_comment_edit, 0 },
+	{ HTTP_POST, "/posts/*/like", site_like_post, SITE_SAME_ORIGIN },
+	{ HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit", site_comment_edit, SITE_SAME_ORIGIN },
 	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags", site_tags_index, SITE_CACHEABLE },
 	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
@@ -27,7 +27,12 @@ static const struct route site_routes[] = {
 	{ HTTP_GET, "/subscribe", site_subscribe, SITE_CACHEABLE },
 	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
 	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
-	{ HTTP_GET | HTTP_POST, "/subscriptions/confirm", site_subscription_confirm, 0 },
+	{ HTTP_GET | HTTP_POST, "/subscriptions/confirm", site_subscription_confirm, SITE_SAME_ORIGIN },
+	/*
+	 * No origin check: RFC 8058's one-click POST comes from the reader's
+	 * mail provider or client, never from our pages, and the link's signed
+	 * token (which only its mail holds) is what makes it the reader's.
+	 */
 	{ HTTP_GET | HTTP_POST, "/subscriptions/unsubscribe", site_subscription_unsubscribe, 0 },
 	/* Where a WordPress import's posts used to be (site-redirects.c): last, so they shadow nothing. */
 	{ HTTP_GET, "/*/", site_old_link, 0 },
@@ -58,13 +63,16 @@ site_worker_close(struct req *r)
 }
 
 /*
- * A page reads several tables (the generation, the post, its tags, its
- * comments): one read transaction gives it a consistent snapshot and takes
- * SQLite's locks once instead of once per statement.
+ * A POST that changes state and came from another site's page: 403 before
+ * the handler runs.  A page reads several tables (the generation, the post,
+ * its tags, its comments): one read transaction gives it a consistent
+ * snapshot and takes SQLite's locks once instead of once per statement.
  */
 static int
 site_guard(struct req *r, const struct route *route)
 {
+	if ((route->flags & SITE_SAME_ORIGIN) && r->method == HTTP_POST && !req_same_origin(r))
+		return site_cross_site(r);
 	if (route->flags & SITE_CACHEABLE)
 		db_read_begin(r->db);
 	return 0;
@@ -124,6 +132,14 @@ site_error_page(struct req *r, int status)
 		break;
 	}
 	site_error(r, status, title, message);
+}
+
+int
+site_cross_site(struct req *r)
+{
+	return site_error(r, 403, "Sent from another site",
+			  "This form was sent from a page on another site, so nothing was "
+			  "changed here. Open this site's own page and use the form there.");
 }
 
 int

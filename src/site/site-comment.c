@@ -389,9 +389,7 @@ site_comment_post(struct req *r)
 		return 403;
 	/* Another site's page may not make its visitors post here. */
 	if (!req_same_origin(r))
-		return site_error(r, 403, "Sent from another site",
-				  "This comment came from a form on another site, so it was not "
-				  "posted. To comment, use the form on this post's own page.");
+		return site_cross_site(r);
 	if ((rc = req_read_form(r, max * 4 + 16384)) != 0) {
 		if (rc != 413)
 			return rc;

@@ -42,6 +42,83 @@ def test_cross_site_posts_are_refused():
         assert [r[1] for r in comments(s)] == ["pending", "pending"]
 
 
+def site_post_routes():
+    """Patterns of every route in src/site/site-app.c that takes a POST."""
+    with open(os.path.join(SOURCE_DIR, "src", "site", "site-app.c"), encoding="utf-8") as f:
+        table = f.read().split("site_routes[] = {", 1)[1].split("};", 1)[0]
+    routes = re.findall(r'\{\s*([A-Z_ |]+),\s*"([^"]+)"', table)
+    assert len(routes) >= 10, routes
+    return [p for m, p in routes if "HTTP_POST" in m]
+
+
+def reader_state(s):
+    """Everything a reader's POST could change."""
+    return {t: query(s, "SELECT * FROM %s ORDER BY 1" % t)
+            for t in ("comments", "likes", "posts", "subscribers", "subscriptions", "audit")}
+
+
+CROSS_SITE = ({"Origin": "https://evil.example"}, {"Origin": "null"},
+              {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+              {"Origin": None, "Sec-Fetch-Site": "cross-site"})
+
+
+def test_every_reader_post_refuses_cross_site():
+    """Likes, comment edits and subscription confirmations, like comments: a POST another
+    site's page sends is 403 and changes nothing; the same form from our page works.
+    The unsubscribe link is the one exception (RFC 8058: mail clients POST it)."""
+    from smtp_sink import SmtpSink, body_of
+    with SmtpSink() as sink, Site(conf={
+            "min_form_seconds": "0", "comments_per_minute": "1000",
+            "mail_from": "blog@example.org", "mail_command": sink.msmtp_command(),
+            "moderator_emails": ""}) as s:
+        slug = s.add_post(title="Target", body="Body.")
+        me = s.client()
+        res = me.form("/posts/%s" % slug).submit({
+            "author": "Ann", "email": "ann@example.org", "subscribe_comments": "1",
+            "comment": "The first version"})
+        assert res.status == 303, (res.status, res.text[:500])
+        cid = comments(s)[0][0]
+        msg = sink.wait(1, to="ann@example.org")[0]
+        confirm = re.search(r"(https?://\S*/subscriptions/confirm\?t=\S+)", body_of(msg)).group(1)
+        confirm = confirm[len(s.base_url):]
+        unsubscribe = msg["List-Unsubscribe"].strip("<>")[len(s.base_url):]
+        assert unsubscribe.startswith("/subscriptions/unsubscribe?t="), unsubscribe
+        forms = {
+            "/posts/*/comments": (me.form("/posts/%s" % slug),
+                                  {"author": "Ann", "comment": "Posted by another site"}),
+            "/posts/*/like": (me.form("/posts/%s" % slug, form_id="like"), {}),
+            "/posts/*/comments/*/edit": (
+                me.form("/posts/%s/comments/%d/edit" % (slug, cid), form_id="comment-edit-form"),
+                {"comment": "Edited by another site"}),
+            "/subscriptions/confirm": (me.form(confirm, form_id="confirm-form"), {}),
+        }
+        exempt = {"/subscriptions/unsubscribe"}
+        routes = site_post_routes()
+        assert set(routes) == set(forms) | exempt, "a new POST route with no test: %s" % routes
+        before = reader_state(s)
+        for pattern, (form, fields) in forms.items():
+            assert form.page.status == 200, (pattern, form.page.status)
+            for headers in CROSS_SITE:
+                res = form.submit(fields, headers=headers)
+                assert res.status == 403, (pattern, headers, res.status)
+                assert "Sent from another site" in res.text, (pattern, res.text[:500])
+        assert reader_state(s) == before
+        # The same forms from our own pages (or a client sending neither header) act.
+        for pattern, (form, fields) in forms.items():
+            res = form.submit(fields, headers={"Sec-Fetch-Site": "same-origin"})
+            assert res.status in (200, 303), (pattern, res.status, res.text[:500])
+        after = reader_state(s)
+        assert query(s, "SELECT body_md FROM comments WHERE id = ?", (cid,)) == \
+            [("Edited by another site",)]
+        assert len(after["comments"]) == 2 and len(after["likes"]) == 1
+        assert query(s, "SELECT confirmed_at IS NOT NULL FROM subscribers") == [(1,)]
+        # One-click unsubscribe from a mail client works whatever Origin it sends.
+        res = s.client().post(unsubscribe, {"List-Unsubscribe": "One-Click"},
+                              headers={"Origin": "https://mail.example"})
+        assert res.status == 200, res.status
+        assert query(s, "SELECT count(*) FROM subscriptions") == [(0,)]
+
+
 # --- 6: one comment per token -----------------------------------------------
 
 def test_a_form_token_is_good_for_one_comment():
