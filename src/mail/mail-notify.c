@@ -1,14 +1,12 @@
-/* mail-notify.c: who is told what: events recorded with each change, turned into queued messages. */
+/* mail-notify.c: who is told what: events recorded with each change, each turned into queued messages (mail-moderators.c, mail-readers.c write them). */
 #include "mailer.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "buf.h"
 #include "log.h"
 #include "mail.h"
+#include "mail-notify.h"
 #include "mailqueue.h"
 #include "posts.h"
 #include "ratelimit.h"
@@ -22,8 +20,6 @@
 #define EVENT_MAX_AGE (2 * 24 * 3600)
 /* Comment text quoted in a mail, in bytes. */
 #define QUOTE_MAX 4000
-/* Comments one digest lists in full. */
-#define DIGEST_MAX 50
 
 int
 mailer_enabled(const struct config *cfg)
@@ -103,64 +99,6 @@ mailer_address_state(unsigned char out[MAIL_FINGERPRINT_BYTES], const char *emai
 	mail_fingerprint(out, &email, 1, 1);
 }
 
-/*
- * Call each(address) for every well-formed address in moderator_emails;
- * stops early and returns what each returned when it is not 0.
- */
-static int
-each_moderator(const struct config *cfg, struct arena *a,
-	       int (*each)(void *ctx, const char *address), void *ctx)
-{
-	const char *p = cfg->moderator_emails ? cfg->moderator_emails : "";
-
-	while (*p != '\0') {
-		const char *end = strchr(p, ','), *s = p, *e;
-		const char *address;
-		int rc;
-
-		if (end == NULL)
-			end = p + strlen(p);
-		e = end;
-		while (s < e && (*s == ' ' || *s == '\t'))
-			s++;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		address = arena_strndup(a, s, (size_t)(e - s));
-		if (mail_address_valid(address) && (rc = each(ctx, address)) != 0)
-			return rc;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
-}
-
-struct moderator_match {
-	const unsigned char *who;
-	const char *found;
-};
-
-static int
-match_moderator(void *ctx, const char *address)
-{
-	struct moderator_match *m = ctx;
-	unsigned char fp[MAIL_FINGERPRINT_BYTES];
-
-	mailer_address_state(fp, address);
-	if (memcmp(fp, m->who, sizeof(fp)) != 0)
-		return 0;
-	m->found = address;
-	return 1;
-}
-
-const char *
-mailer_moderator(struct arena *a, const struct config *cfg,
-		 const unsigned char who[MAIL_FINGERPRINT_BYTES])
-{
-	struct moderator_match m = { who, NULL };
-
-	each_moderator(cfg, a, match_moderator, &m);
-	return m.found;
-}
-
 const char *
 mailer_unsubscribe_url(struct arena *a, const struct config *cfg, const unsigned char *secret,
 		       int64_t subscriber_id, const char *email, int64_t subscription_id,
@@ -178,17 +116,9 @@ mailer_unsubscribe_url(struct arena *a, const struct config *cfg, const unsigned
 			    mail_token_make(a, secret, &t));
 }
 
-/* What one event's expansion needs at hand. */
-struct notify {
-	struct db *db;
-	const struct config *cfg;
-	struct arena *a;
-	time_t now;
-};
-
 /* "2026-12-01 20:58 UTC" */
-static const char *
-when(struct arena *a, time_t t)
+const char *
+notify_when(struct arena *a, time_t t)
 {
 	struct tm tm;
 
@@ -198,8 +128,8 @@ when(struct arena *a, time_t t)
 }
 
 /* Append text (a comment's Markdown) quoted with "> ", line ends normalised, at most QUOTE_MAX bytes. */
-static void
-put_quote(struct buf *b, const char *text)
+void
+notify_quote(struct buf *b, const char *text)
 {
 	size_t n = strlen(text), i;
 	int at_start = 1;
@@ -235,8 +165,8 @@ put_quote(struct buf *b, const char *text)
  * Queue one composed message for rcpt unless it has had
  * mail_per_address_per_day already.  STORE_OK (queued or skipped) or STORE_ERR.
  */
-static int
-enqueue(struct notify *n, const char *kind, const char *rcpt, const char *subject,
+int
+notify_enqueue(struct notify *n, const char *kind, const char *rcpt, const char *subject,
 	const char *body, int bulk, const char *unsubscribe)
 {
 	struct buf msg = BUF_INIT, id = BUF_INIT, domain = BUF_INIT;
@@ -271,255 +201,6 @@ enqueue(struct notify *n, const char *kind, const char *rcpt, const char *subjec
 	return rc;
 }
 
-/* The moderation link for comment c, as sent to moderator. */
-static const char *
-moderation_link(struct notify *n, const struct comment *c, const char *moderator)
-{
-	struct mail_token t;
-
-	memset(&t, 0, sizeof(t));
-	t.kind = MAIL_TOKEN_MODERATE;
-	t.id = c->id;
-	t.issued_at = n->now;
-	mailer_comment_state(t.state, c);
-	mailer_address_state(t.who, moderator);
-	return arena_printf(n->a, "%s/admin/mail/%s", n->cfg->base_url,
-			    mail_token_make(n->a, n->db->secret, &t));
-}
-
-/* One comment as moderators read it: who, where, the text, the link. */
-static void
-put_moderated_comment(struct notify *n, struct buf *b, const struct comment *c,
-		      const char *moderator)
-{
-	buf_printf(b, "On \"%s\", %s\n", c->post_title, when(n->a, c->created_at));
-	buf_printf(b, "From:    %s%s%s%s\n", c->author, *c->email ? " <" : "", c->email,
-		   *c->email ? ">" : "");
-	if (*c->url != '\0')
-		buf_printf(b, "Website: %s\n", c->url);
-	buf_printf(b, "Post:    %s/posts/%s#comment-%" PRId64 "\n\n", n->cfg->base_url,
-		   c->post_slug, c->id);
-	put_quote(b, c->body_md);
-	buf_printf(b, "\nApprove, reject or mark as spam (this link works for 7 days):\n%s\n",
-		   moderation_link(n, c, moderator));
-}
-
-struct moderate_ctx {
-	struct notify *n;
-	const struct comment *c;
-};
-
-/* Tell one moderator of a comment waiting: alone, or in the digest of this window. */
-static int
-moderate_one(void *ctx, const char *moderator)
-{
-	struct moderate_ctx *m = ctx;
-	struct notify *n = m->n;
-	const struct comment *c = m->c;
-	time_t window = (time_t)n->cfg->mail_digest_minutes * 60, last = 0;
-	int64_t digest = 0;
-	struct buf body = BUF_INIT;
-	int count, rc;
-
-	if (window > 0 && mailqueue_moderation_state(n->db, moderator, n->now - window, &last,
-						     &digest) != STORE_OK)
-		return STORE_ERR;
-	if (digest > 0)
-		return mailqueue_digest_add(n->db, digest, c->id) == STORE_OK ? 0 : STORE_ERR;
-	if (last > 0) {
-		/* A mail went out in this window: the rest wait for one digest at its end. */
-		if (mailqueue_count_since(n->db, moderator, n->now - 24 * 3600, &count) != STORE_OK)
-			return STORE_ERR;
-		if (count >= n->cfg->mail_per_address_per_day)
-			return 0;
-		if (mailqueue_add(n->db, "digest", moderator, "(digest)", NULL, n->now,
-				  last + window, &digest) != STORE_OK ||
-		    mailqueue_digest_add(n->db, digest, c->id) != STORE_OK)
-			return STORE_ERR;
-		return 0;
-	}
-	buf_printf(&body, "A new comment is waiting for moderation on %s.\n\n", n->cfg->site_title);
-	put_moderated_comment(n, &body, c, moderator);
-	buf_printf(&body, "\nEvery comment waiting: %s/admin/\n", n->cfg->base_url);
-	rc = enqueue(n, "moderate", moderator,
-		     arena_printf(n->a, "[%s] New comment on \"%s\"", n->cfg->site_title,
-				  c->post_title), body.data, 0, NULL);
-	buf_free(&body);
-	return rc == STORE_OK ? 0 : STORE_ERR;
-}
-
-/* The end of every reader mail: why it came and how to stop it. */
-static void
-put_reader_footer(struct notify *n, struct buf *b, const char *why, const char *unsubscribe)
-{
-	buf_printf(b, "\n-- \nYou get this mail because you asked %s (%s/) %s.\n"
-		   "To stop it, open: %s\n", n->cfg->site_title, n->cfg->base_url, why, unsubscribe);
-}
-
-static int
-same_address(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && *a != '\0' && strcasecmp(a, b) == 0;
-}
-
-/* A comment is published: tell its author (if they follow the post) and the post's followers. */
-static int
-notify_published(struct notify *n, const struct comment *c, int tell_author)
-{
-	struct subscription_list list;
-	struct subscriber author;
-	struct comment parent;
-	int has_parent = 0, rc;
-	size_t i;
-
-	if (c->parent_id > 0 && comments_get(n->db, n->a, c->parent_id, &parent) == STORE_OK)
-		has_parent = 1;
-	if (tell_author && mail_address_valid(c->email) &&
-	    (rc = subscribers_find(n->db, n->a, c->email, &author)) != STORE_NOTFOUND) {
-		int follows;
-
-		if (rc != STORE_OK)
-			return STORE_ERR;
-		follows = subscriptions_follows(n->db, author.id, c->post_id);
-		if (follows == STORE_ERR)
-			return STORE_ERR;
-		if (author.confirmed_at != 0 && follows) {
-			struct buf body = BUF_INIT;
-			const char *unsub = mailer_unsubscribe_url(n->a, n->cfg, n->db->secret,
-			    author.id, author.email, 0, n->now);
-
-			buf_printf(&body, "Hello %s,\n\nyour comment on \"%s\" is now published:\n"
-				   "%s/posts/%s#comment-%" PRId64 "\n\n", c->author, c->post_title,
-				   n->cfg->base_url, c->post_slug, c->id);
-			put_quote(&body, c->body_md);
-			put_reader_footer(n, &body, "to mail you about your comments", unsub);
-			rc = enqueue(n, "approved", author.email,
-				     arena_printf(n->a, "[%s] Your comment on \"%s\" is published",
-						  n->cfg->site_title, c->post_title), body.data, 0, unsub);
-			buf_free(&body);
-			if (rc != STORE_OK)
-				return rc;
-		}
-	}
-	if (subscriptions_recipients(n->db, n->a, c->post_id, &list) != STORE_OK)
-		return STORE_ERR;
-	for (i = 0; i < list.len; i++) {
-		const struct subscription *s = &list.items[i];
-		int reply = has_parent && same_address(parent.email, s->email);
-		struct buf body = BUF_INIT;
-		const char *unsub, *subject;
-
-		/* Nobody is told of their own comment. */
-		if (same_address(c->email, s->email) || !mail_address_valid(s->email))
-			continue;
-		unsub = mailer_unsubscribe_url(n->a, n->cfg, n->db->secret, s->subscriber_id,
-					       s->email, s->id, n->now);
-		if (reply) {
-			subject = arena_printf(n->a, "[%s] %s replied to your comment on \"%s\"",
-					       n->cfg->site_title, c->author, c->post_title);
-			buf_printf(&body, "%s replied to your comment on \"%s\":\n\n", c->author,
-				   c->post_title);
-		} else {
-			subject = arena_printf(n->a, "[%s] New comment on \"%s\"", n->cfg->site_title,
-					       c->post_title);
-			buf_printf(&body, "%s commented on \"%s\":\n\n", c->author, c->post_title);
-		}
-		put_quote(&body, c->body_md);
-		buf_printf(&body, "\nRead it and answer: %s/posts/%s#comment-%" PRId64 "\n",
-			   n->cfg->base_url, c->post_slug, c->id);
-		put_reader_footer(n, &body, arena_printf(n->a, "to tell you about new comments on \"%s\"",
-							 c->post_title), unsub);
-		rc = enqueue(n, "comment", s->email, subject, body.data, 0, unsub);
-		buf_free(&body);
-		if (rc != STORE_OK)
-			return rc;
-	}
-	return STORE_OK;
-}
-
-/* A post is published: tell everyone who follows new posts. */
-static int
-notify_post(struct notify *n, const struct post *p)
-{
-	struct subscription_list list;
-	size_t i, len;
-	int rc;
-
-	if (subscriptions_recipients(n->db, n->a, 0, &list) != STORE_OK)
-		return STORE_ERR;
-	for (i = 0; i < list.len; i++) {
-		const struct subscription *s = &list.items[i];
-		const char *text = p->body_text ? p->body_text : "";
-		struct buf body = BUF_INIT;
-		const char *unsub;
-
-		if (!mail_address_valid(s->email))
-			continue;
-		unsub = mailer_unsubscribe_url(n->a, n->cfg, n->db->secret, s->subscriber_id,
-					       s->email, s->id, n->now);
-		buf_printf(&body, "%s has a new post: \"%s\"%s%s\n%s/posts/%s\n\n", n->cfg->site_title,
-			   p->title, *p->author ? " by " : "", p->author, n->cfg->base_url, p->slug);
-		len = strlen(text);
-		if (len > 600) {
-			len = 600;
-			while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-				len--;
-		}
-		buf_append(&body, text, len);
-		buf_puts(&body, len < strlen(text) ? " [...]\n" : "\n");
-		put_reader_footer(n, &body, "to tell you about new posts", unsub);
-		rc = enqueue(n, "post", s->email,
-			     arena_printf(n->a, "[%s] New post: %s", n->cfg->site_title, p->title),
-			     body.data, 1, unsub);
-		buf_free(&body);
-		if (rc != STORE_OK)
-			return rc;
-	}
-	return STORE_OK;
-}
-
-/* The one mail an unconfirmed address gets: what was asked for, and the link. */
-static int
-notify_confirm(struct notify *n, const struct subscriber *s)
-{
-	struct subscription_list list;
-	struct mail_token t;
-	struct buf body = BUF_INIT;
-	const char *unsub;
-	size_t i;
-	int rc;
-
-	if (s->confirmed_at != 0 || !mail_address_valid(s->email))
-		return STORE_OK;
-	if (subscriptions_of(n->db, n->a, s->id, &list) != STORE_OK)
-		return STORE_ERR;
-	if (list.len == 0)
-		return STORE_OK;
-	memset(&t, 0, sizeof(t));
-	t.kind = MAIL_TOKEN_CONFIRM;
-	t.id = s->id;
-	t.issued_at = n->now;
-	mailer_address_state(t.state, s->email);
-	unsub = mailer_unsubscribe_url(n->a, n->cfg, n->db->secret, s->id, s->email, 0, n->now);
-	buf_printf(&body, "Someone, probably you, asked %s (%s/) to send mail to this address about:\n\n",
-		   n->cfg->site_title, n->cfg->base_url);
-	for (i = 0; i < list.len; i++) {
-		if (strcmp(list.items[i].kind, "posts") == 0)
-			buf_puts(&body, "  - new posts\n");
-		else
-			buf_printf(&body, "  - new comments on \"%s\"\n", list.items[i].post_title);
-	}
-	buf_printf(&body, "\nTo confirm, open this link and press the button there\n"
-		   "(it works for 7 days):\n%s/subscriptions/confirm?t=%s\n\n"
-		   "If it was not you, ignore this mail: nothing more will be sent to you.\n",
-		   n->cfg->base_url, mail_token_make(n->a, n->db->secret, &t));
-	rc = enqueue(n, "confirm", s->email,
-		     arena_printf(n->a, "[%s] Please confirm your subscription", n->cfg->site_title),
-		     body.data, 0, unsub);
-	buf_free(&body);
-	return rc;
-}
-
 /* Turn one event into messages.  STORE_OK (done, whatever it came to) or STORE_ERR. */
 static int
 expand(struct notify *n, const struct mail_event *e)
@@ -535,13 +216,8 @@ expand(struct notify *n, const struct mail_event *e)
 	    strcmp(e->kind, "published") == 0) {
 		if ((rc = comments_get(n->db, n->a, e->comment_id, &c)) != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_OK : rc;
-		if (strcmp(e->kind, "pending") == 0) {
-			struct moderate_ctx m = { n, &c };
-			/* Moderated already: nobody needs telling. */
-			if (c.status != COMMENT_PENDING)
-				return STORE_OK;
-			return each_moderator(n->cfg, n->a, moderate_one, &m) == 0 ? STORE_OK : STORE_ERR;
-		}
+		if (strcmp(e->kind, "pending") == 0)
+			return notify_pending(n, &c);
 		if (c.status != COMMENT_APPROVED)
 			return STORE_OK;
 		return notify_published(n, &c, strcmp(e->kind, "approved") == 0);
@@ -578,58 +254,5 @@ mailer_expand_next(struct db *db, const struct config *cfg, struct arena *a, tim
 		db_rollback(db);
 		return -1;
 	}
-	return 1;
-}
-
-int
-mailer_compose_digest(struct db *db, const struct config *cfg, struct arena *a, time_t now,
-		      const struct mail_item *item, struct buf *subject, struct buf *message)
-{
-	struct notify n = { db, cfg, a, now };
-	struct buf body = BUF_INIT, id = BUF_INIT, domain = BUF_INIT;
-	struct mail_message m;
-	struct comment *list;
-	int64_t *ids;
-	size_t nids, i, shown = 0;
-
-	if (mailqueue_digest_items(db, a, item->id, &ids, &nids) != STORE_OK)
-		return -1;
-	list = arena_alloc(a, (nids + 1) * sizeof(*list));
-	for (i = 0; i < nids; i++) {
-		int rc = comments_get(db, a, ids[i], &list[shown]);
-		if (rc == STORE_ERR)
-			return -1;
-		if (rc == STORE_OK && list[shown].status == COMMENT_PENDING)
-			shown++;
-	}
-	if (shown == 0)
-		return 0;
-	buf_printf(subject, "[%s] %zu new comment%s waiting for moderation", cfg->site_title, shown,
-		   shown == 1 ? "" : "s");
-	buf_printf(&body, "%zu more comment%s arrived on %s since the last mail, and wait%s for "
-		   "moderation.\n", shown, shown == 1 ? "" : "s", cfg->site_title,
-		   shown == 1 ? "s" : "");
-	for (i = 0; i < shown && i < DIGEST_MAX; i++) {
-		buf_printf(&body, "\n%zu. ", i + 1);
-		put_moderated_comment(&n, &body, &list[i], item->rcpt);
-	}
-	if (shown > DIGEST_MAX)
-		buf_printf(&body, "\n... and %zu more.\n", shown - DIGEST_MAX);
-	buf_printf(&body, "\nEvery comment waiting: %s/admin/\n", cfg->base_url);
-	mail_from_domain(&domain, cfg->mail_from);
-	mail_message_id(&id, now, domain.data);
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->mail_from;
-	m.from_name = cfg->site_title;
-	m.to = item->rcpt;
-	m.subject = subject->data;
-	m.date = now;
-	m.message_id = id.data;
-	m.bulk = 1;
-	m.body = body.data;
-	mail_compose(message, &m);
-	buf_free(&body);
-	buf_free(&id);
-	buf_free(&domain);
 	return 1;
 }
