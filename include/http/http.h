@@ -72,6 +72,7 @@ struct req {
 	struct session *session;
 	const char *cache_key;        /* set when the response may be kept in a page cache */
 	size_t cache_headers_from;    /* r->headers bytes before the handler's own */
+	int cache_personal;           /* the cached page is one visitor's (their cookies) */
 
 	/* Where the body comes from: FastCGI, CGI stdin, or a test's memory. */
 	const struct http_input *input;

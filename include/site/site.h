@@ -48,29 +48,33 @@ int site_cross_site(struct req *r);
  * derived from the site generation, the path and query, and extra (state
  * that changes the page for this visitor, or ""). Returns 1 for 304.
  * Either way the response carries Cache-Control "no-cache" (caches ask
- * again each time), "private, no-cache" when extra is not empty.
+ * again each time), "private, no-cache" and "X-Accel-Expires: 0" (no
+ * shared cache keeps it) when extra is not empty.
  */
 int site_not_modified(struct req *r, const char *extra);
 
 /*
  * site_not_modified, then the page cache (src/site/site-cache.c): returns 304,
  * or 200 with the cached page in r->body (and a fresh comment-form token),
- * or 0 when the handler must render; the page it renders is then kept by
- * site_cache_store, which the program's after-hook calls.
+ * or 0 when the handler must render; site_page_finish, which the program's
+ * after-hook calls, then keeps the page it rendered.  A page with a
+ * comment-form token is one reader's like a page extra changed: private.
  */
 int site_cached(struct req *r, const char *extra);
-void site_cache_store(struct req *r);
 
 /*
  * The comment form's token is rendered as a template slot (mu_slot) named
  * SITE_TOKEN_SLOT ":" POST_ID: the cache keeps the page around it and
- * splices a fresh token into every copy.  site_fill_slots replaces every
- * slot left in r->body (a fresh token for that post; anything else with
- * nothing): the program's after-hook calls it for every response, after
- * site_cache_store.
+ * splices a fresh token into every copy.  site_page_finish, called by the
+ * after-hook for every response, stores a page site_cached let render,
+ * replaces every slot left in r->body (a fresh token for that post;
+ * anything else with nothing), and sends the page's Cache-Control: any
+ * response carrying a token is "private, no-cache" with "X-Accel-Expires: 0",
+ * so no shared cache (nginx's micro-cache included) hands one reader's
+ * token to another.
  */
 #define SITE_TOKEN_SLOT "form-token"
-void site_fill_slots(struct req *r);
+void site_page_finish(struct req *r);
 
 struct post;
 struct comment_form;

@@ -81,8 +81,7 @@ site_guard(struct req *r, const struct route *route)
 static void
 site_after(struct req *r)
 {
-	site_cache_store(r);
-	site_fill_slots(r);
+	site_page_finish(r);
 	db_read_end(r->db);
 }
 

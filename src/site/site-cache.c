@@ -77,12 +77,26 @@ page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
 }
 
 /*
- * The page's validators, and a Cache-Control that makes every cache ask
- * again (a 304 is cheap): without it a browser may show its copy from
- * before the reader's own comment, and a shared cache may keep a page
- * meant for one visitor (extra not empty) for others.  Returns 1 when
- * If-None-Match matches, 0 when not, -1 when the database fails.
+ * Cache-Control for a page: every cache asks again (a 304 is cheap), so a
+ * browser never shows its copy from before the reader's own comment.  A
+ * page made for one reader (personal: their cookies changed it, or it
+ * carries a comment-form token, which is good for one comment) is
+ * "private" too, and "X-Accel-Expires: 0" keeps it out of nginx's cache
+ * even where nginx is told to ignore Cache-Control (parley-microcache.conf
+ * does); nginx never passes that header on to the browser.
  */
+static void
+page_cache_control(struct req *r, int personal)
+{
+	if (!personal) {
+		resp_header(r, "Cache-Control", "no-cache");
+		return;
+	}
+	resp_header(r, "Cache-Control", "private, no-cache");
+	resp_header(r, "X-Accel-Expires", "0");
+}
+
+/* The page's ETag and Last-Modified: 1 when If-None-Match matches, 0 when not, -1 on error. */
 static int
 page_validators(struct req *r, const char *extra, char hex[KEY_HEX])
 {
@@ -90,17 +104,24 @@ page_validators(struct req *r, const char *extra, char hex[KEY_HEX])
 
 	if (page_key(r, extra, hex, &modified) != 0)
 		return -1;
-	resp_header(r, "Cache-Control", extra != NULL && *extra != '\0' ?
-		    "private, no-cache" : "no-cache");
 	return resp_validators(r, hex, modified);
+}
+
+static int
+is_personal(const char *extra)
+{
+	return extra != NULL && *extra != '\0';
 }
 
 int
 site_not_modified(struct req *r, const char *extra)
 {
 	char hex[KEY_HEX];
+	int match = page_validators(r, extra, hex);
 
-	if (page_validators(r, extra, hex) != 1)
+	if (match >= 0)
+		page_cache_control(r, is_personal(extra));
+	if (match != 1)
 		return 0;
 	r->status = 304;
 	return 1;
@@ -122,36 +143,47 @@ site_cached(struct req *r, const char *extra)
 {
 	char hex[KEY_HEX];
 	struct cache_entry *e;
-	int hit = 0, match;
+	int hit = 0, match, token = 0;
 
 	if ((match = page_validators(r, extra, hex)) < 0)
 		return 0;
+	pthread_rwlock_rdlock(&cache.lock);
+	if ((e = find(hex)) != NULL) {
+		token = e->token_post > 0;
+		if (!match) {
+			buf_reset(r->body);
+			buf_append(r->body, e->data, e->prefix_len);
+			if (token) {
+				buf_puts(r->body, comment_token_make(r->arena, r->db->secret,
+								     e->token_post, r->now));
+				buf_append(r->body, e->data + e->prefix_len, e->suffix_len);
+			}
+			buf_append(r->headers, e->data + e->prefix_len + e->suffix_len,
+				   e->headers_len);
+			r->content_type = e->content_type;
+			__atomic_store_n(&e->used, __atomic_add_fetch(&cache.clock, 1,
+								      __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+			hit = 1;
+		}
+	}
+	pthread_rwlock_unlock(&cache.lock);
 	if (match) {
+		/* A page whose form was evicted meanwhile says "no-cache" alone: a
+		 * shared cache holds no copy of it to refresh (it was private). */
+		page_cache_control(r, is_personal(extra) || token);
 		r->status = 304;
 		return 304;
 	}
-	pthread_rwlock_rdlock(&cache.lock);
-	if ((e = find(hex)) != NULL) {
-		buf_reset(r->body);
-		buf_append(r->body, e->data, e->prefix_len);
-		if (e->token_post > 0) {
-			buf_puts(r->body, comment_token_make(r->arena, r->db->secret,
-							     e->token_post, r->now));
-			buf_append(r->body, e->data + e->prefix_len, e->suffix_len);
-		}
-		buf_append(r->headers, e->data + e->prefix_len + e->suffix_len, e->headers_len);
-		r->content_type = e->content_type;
-		__atomic_store_n(&e->used, __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
-		hit = 1;
-	}
-	pthread_rwlock_unlock(&cache.lock);
 	if (hit) {
+		page_cache_control(r, is_personal(extra) || token);
 		r->status = 200;
 		return 200;
 	}
+	/* Rendered now: site_page_finish sends Cache-Control once it knows about a form. */
 	r->cache_key = arena_strdup(r->arena, hex);
 	r->cache_headers_from = r->headers->len;
+	r->cache_personal = is_personal(extra);
 	return 0;
 }
 
@@ -184,21 +216,25 @@ token_slot_post(const char *name, size_t len)
 	return id;
 }
 
-void
-site_fill_slots(struct req *r)
+/* Fill every slot left in r->body; returns 1 when a comment-form token went in. */
+static int
+fill_slots(struct req *r)
 {
 	size_t at, marker_len, name_len, from = 0;
 	const char *name;
 	struct buf out = BUF_INIT;
 	int64_t post;
+	int token = 0;
 
 	if (!mu_slot_find(r->body->data, r->body->len, &at, &marker_len, &name, &name_len))
-		return;
+		return 0;
 	/* Every marker goes: a token slot becomes a fresh token, any other nothing. */
 	do {
 		buf_append(&out, r->body->data + from, at);
-		if ((post = token_slot_post(name, name_len)) > 0)
+		if ((post = token_slot_post(name, name_len)) > 0) {
 			buf_puts(&out, comment_token_make(r->arena, r->db->secret, post, r->now));
+			token = 1;
+		}
 		from += at + marker_len;
 	} while (mu_slot_find(r->body->data + from, r->body->len - from, &at, &marker_len,
 			      &name, &name_len));
@@ -206,9 +242,10 @@ site_fill_slots(struct req *r)
 	buf_reset(r->body);
 	buf_append(r->body, out.data, out.len);
 	buf_free(&out);
+	return token;
 }
 
-void
+static void
 site_cache_store(struct req *r)
 {
 	const char *body = r->body->data, *name;
@@ -281,4 +318,17 @@ site_cache_store(struct req *r)
 	cache.bytes += size;
 out:
 	pthread_rwlock_unlock(&cache.lock);
+}
+
+void
+site_page_finish(struct req *r)
+{
+	int token;
+
+	site_cache_store(r);
+	token = fill_slots(r);
+	if (r->cache_key != NULL)
+		page_cache_control(r, r->cache_personal || token);
+	else if (token)          /* a form outside the page cache (a refilled post page) */
+		page_cache_control(r, 1);
 }

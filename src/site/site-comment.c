@@ -647,7 +647,7 @@ form_map(struct req *r, const struct post *p, const struct comment_list *shown,
 	/* The fragment brings the answer to a refused submission into view at the form. */
 	mu_set_str(m, "action", arena_printf(r->arena, "%s/posts/%s/comments#comment-form",
 					     r->cfg->mount, p->slug));
-	/* A fresh token is a slot, filled for each reader (site_fill_slots). */
+	/* A fresh token is a slot, filled for each reader (site_page_finish). */
 	if (state != NULL && state->token != NULL)
 		mu_set_str(m, "token", state->token);
 	else

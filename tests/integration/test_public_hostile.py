@@ -99,7 +99,11 @@ def test_private_state_stays_private():
         assert "private" in cache and "no-cache" in cache, cache
         again = alice.get(path, headers={"If-None-Match": mine.headers["etag"]})
         assert again.status == 304 and "private" in again.headers.get("cache-control", "")
+        # Bob's page holds a comment-form token of his own (good for one
+        # comment): private too; a page without a form is for everyone.
         public = bob.get(path).headers.get("cache-control", "")
+        assert public == "private, no-cache", public
+        public = bob.get("/").headers.get("cache-control", "")
         assert public == "no-cache", public
         # A 422 page holds the reader's values: it must not be kept for others.
         res = form.submit({"author": "", "comment": "alice-draft-words",
