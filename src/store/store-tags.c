@@ -1,0 +1,249 @@
+/* store-tags.c: tags in the database: a post's tags, one tag's page, every tag in use. */
+#include "posts.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "store-posts-rows.h"
+#include "text.h"
+
+/* Keyset pagination within one tag, as sql_page in store-posts.c does for all posts. */
+static const char sql_page_tag[] =
+	"SELECT " POST_COLUMNS " FROM posts p "
+	"JOIN post_tags pt ON pt.post_id = p.id "
+	"WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND p.draft = 0 "
+	"AND (p.published_at, p.id) <= "
+	"(SELECT q.published_at, q.id FROM posts q JOIN post_tags qt ON qt.post_id = q.id "
+	"WHERE qt.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND q.draft = 0 "
+	"ORDER BY q.published_at DESC, q.id DESC LIMIT 1 OFFSET ?2) "
+	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?3";
+static const char sql_tag_rows[] = "SELECT count(*) FROM tags";
+
+/* Tags of a set of posts, given as a JSON array of ids (one query a page). */
+static const char sql_tags_of[] =
+	"SELECT pt.post_id, t.name, t.slug FROM post_tags pt "
+	"JOIN tags t ON t.id = pt.tag_id "
+	"WHERE pt.post_id IN (SELECT value FROM json_each(?)) "
+	"ORDER BY pt.post_id, t.name COLLATE NOCASE";
+/* Existence, not a count: a count walks every post of a big tag. */
+static const char sql_tag[] =
+	"SELECT t.name, t.slug FROM tags t WHERE t.slug = ? AND EXISTS "
+	"(SELECT 1 FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
+	"WHERE pt.tag_id = t.id AND p.draft = 0)";
+static const char sql_tags_all[] =
+	"SELECT t.name, t.slug, count(p.id) FROM tags t "
+	"LEFT JOIN post_tags pt ON pt.tag_id = t.id "
+	"LEFT JOIN posts p ON p.id = pt.post_id AND p.draft = 0 "
+	"GROUP BY t.id HAVING count(p.id) > 0 ORDER BY t.name COLLATE NOCASE, t.slug";
+
+static const char sql_untag[] =
+	"DELETE FROM post_tags WHERE post_id = ?";
+static const char sql_tag_upsert[] =
+	"INSERT INTO tags (name, slug) VALUES (?, ?) "
+	"ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id";
+static const char sql_tag_link[] =
+	"INSERT OR IGNORE INTO post_tags (post_id, tag_id) VALUES (?, ?)";
+static const char sql_tags_prune[] =
+	"DELETE FROM tags WHERE NOT EXISTS "
+	"(SELECT 1 FROM post_tags pt WHERE pt.tag_id = tags.id)";
+
+/*
+ * Attach their tags to n posts with one query.  Posts keep tags = NULL and
+ * ntags = 0 when they have none.  STORE_OK or STORE_ERR.
+ */
+int
+tags_load(struct db *db, struct arena *a, struct post *items, size_t n)
+{
+	struct row { int64_t post_id; const char *name, *slug; } *rows = NULL;
+	size_t nrows = 0, cap = 0, i, j, k;
+	struct buf ids = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc, status = STORE_ERR;
+
+	if (n == 0)
+		return STORE_OK;
+	buf_putc(&ids, '[');
+	for (i = 0; i < n; i++)
+		buf_printf(&ids, "%s%lld", i ? "," : "", (long long)items[i].id);
+	buf_putc(&ids, ']');
+	if ((st = db_stmt(db, sql_tags_of)) == NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nrows == cap)
+			rows = arena_grow(a, rows, nrows, &cap,
+						sizeof(*rows));
+		rows[nrows].post_id = sqlite3_column_int64(st, 0);
+		rows[nrows].name = posts_col_dup(a, st, 1);
+		rows[nrows].slug = posts_col_dup(a, st, 2);
+		nrows++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "loading tags");
+		sqlite3_reset(st);
+		goto done;
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		size_t count = 0;
+		for (j = 0; j < nrows; j++)
+			count += rows[j].post_id == items[i].id;
+		items[i].tags = NULL;
+		items[i].ntags = 0;
+		if (count == 0)
+			continue;
+		items[i].tags = arena_zalloc(a, count * sizeof(struct tag));
+		for (j = 0, k = 0; j < nrows; j++) {
+			if (rows[j].post_id != items[i].id)
+				continue;
+			items[i].tags[k].name = rows[j].name;
+			items[i].tags[k].slug = rows[j].slug;
+			k++;
+		}
+		items[i].ntags = count;
+	}
+	status = STORE_OK;
+done:
+	buf_free(&ids);
+	return status;
+}
+
+sqlite3_stmt *
+tags_page_stmt(struct db *db, const char *tag_slug, int64_t offset, int limit)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_page_tag);
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, tag_slug, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, offset);
+	sqlite3_bind_int(st, 3, limit);
+	return st;
+}
+
+int
+posts_tag_rows(struct db *db, int64_t *n)
+{
+	return posts_single_int(db, sql_tag_rows, n);
+}
+
+int
+posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_tag);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, tag_slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->name = posts_col_dup(a, st, 0);
+		out->slug = posts_col_dup(a, st, 1);
+		rc = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else {
+		db_log_error(db, "reading a tag");
+		rc = STORE_ERR;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_tags_all);
+	size_t cap = 32;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	*out = arena_zalloc(a, cap * sizeof(**out));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*len == cap) {
+			struct tag *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
+			memcpy(grown, *out, cap * sizeof(*grown));
+			*out = grown;
+			cap *= 2;
+		}
+		(*out)[*len].name = posts_col_dup(a, st, 0);
+		(*out)[*len].slug = posts_col_dup(a, st, 1);
+		(*out)[*len].count = sqlite3_column_int(st, 2);
+		(*len)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "listing tags");
+		*len = 0;
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/* Replace the tags of post id with names (trimmed; empty slugs skipped). */
+int
+tags_save(struct db *db, int64_t id, const char *const *names, size_t n)
+{
+	struct arena a;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = STORE_ERR;
+
+	arena_init(&a);
+	if ((st = db_stmt(db, sql_untag)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, id);
+	if (db_exec_stmt(db, st) != STORE_OK)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *name = names[i], *end;
+		char *trimmed, *slug;
+		int64_t tag_id;
+
+		while (*name == ' ' || *name == '\t')
+			name++;
+		end = name + strlen(name);
+		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		trimmed = arena_strndup(&a, name, (size_t)(end - name));
+		slug = slugify(&a, trimmed);
+		if (*slug == '\0')
+			continue;
+		if ((st = db_stmt(db, sql_tag_upsert)) == NULL)
+			goto done;
+		sqlite3_bind_text(st, 1, trimmed, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			db_log_error(db, "saving a tag");
+			sqlite3_reset(st);
+			goto done;
+		}
+		tag_id = sqlite3_column_int64(st, 0);
+		if (db_exec_stmt(db, st) != STORE_OK)   /* finish the RETURNING statement */
+			goto done;
+		if ((st = db_stmt(db, sql_tag_link)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, tag_id);
+		if (db_exec_stmt(db, st) != STORE_OK)
+			goto done;
+	}
+	rc = STORE_OK;
+done:
+	arena_free(&a);
+	return rc;
+}
+
+/* Remove tags no post carries any more. */
+int
+tags_prune(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_tags_prune);
+
+	return st ? db_exec_stmt(db, st) : STORE_ERR;
+}
