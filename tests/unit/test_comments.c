@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "check.h"
 #include "fixture.h"
+#include "comment_admin.h"
 #include "comment_form.h"
 #include "comments.h"
 #include "db.h"
@@ -295,26 +296,37 @@ test_thread(struct arena *a)
 
 static char db_dir[] = "/tmp/parley-test-comments-XXXXXX";
 
-static void
-test_store(struct arena *a)
+/* A published post open to comments, by slug: its id. */
+static int64_t
+open_post(struct db *db, struct arena *a, const char *slug)
 {
 	struct post_input in;
-	struct comment c, got;
-	struct comment_list list;
-	struct db *db;
-	char hash[RATELIMIT_HASH_HEX], hash2[RATELIMIT_HASH_HEX];
-	int64_t post_id, first, count;
-	int created, n, retry = 0;
+	int64_t id = 0;
+	int created;
 
-	db = test_db_create(db_dir);
 	memset(&in, 0, sizeof(in));
-	in.slug = "p";
+	in.slug = slug;
 	in.title = "P";
 	in.author = "";
 	in.published_at = 1000;
 	in.comments_open = 1;
 	in.body_md = "Body";
-	CHECK(test_post_save(db, a, &in, &post_id, &created) == STORE_OK);
+	CHECK(test_post_save(db, a, &in, &id, &created) == STORE_OK);
+	return id;
+}
+
+static void
+test_store(struct arena *a)
+{
+	struct comment c, got;
+	struct comment_list list;
+	struct db *db;
+	char hash[RATELIMIT_HASH_HEX], hash2[RATELIMIT_HASH_HEX];
+	int64_t post_id, first, count;
+	int n, retry = 0;
+
+	db = test_db_create(db_dir);
+	post_id = open_post(db, a, "p");
 
 	ratelimit_address_hash(db, "192.0.2.1", hash);
 	ratelimit_address_hash(db, "192.0.2.2", hash2);
@@ -402,6 +414,74 @@ test_store(struct arena *a)
 	test_db_remove(db, db_dir);
 }
 
+/* The site generation (every page's ETag), and whether an action moved it. */
+static int64_t
+generation(struct db *db)
+{
+	int64_t g = -1, modified;
+
+	CHECK(db_generation(db, &g, &modified) == STORE_OK);
+	return g;
+}
+
+#define MOVES(db, action) do { int64_t g0_ = generation(db); \
+	CHECK((action) == STORE_OK); CHECK(generation(db) != g0_); } while (0)
+#define STILL(db, action) do { int64_t g0_ = generation(db); \
+	CHECK((action) == STORE_OK); CHECK(generation(db) == g0_); } while (0)
+
+/*
+ * Only what a reader can see moves the generation: approved comments for
+ * everyone, pending and spam ones (both "awaiting moderation") for their
+ * author's browser.  Rejected and trashed comments, and pending <-> spam,
+ * move nothing, so a flood of pending or spam comments evicts no page.
+ */
+static void
+test_generation(struct arena *a)
+{
+	static char dir[] = "/tmp/parley-test-generation-XXXXXX";
+	struct comment c;
+	enum comment_status before;
+	struct db *db = test_db_create(dir);
+	int64_t pending, spam;
+
+	memset(&c, 0, sizeof(c));
+	c.post_id = open_post(db, a, "g");
+	c.author = "Flood";
+	c.body_md = "Buy now";
+	c.body_html = markdown_html(a, c.body_md, strlen(c.body_md), MARKDOWN_COMMENT);
+	c.created_at = 2000;
+	c.ip_hash = "";
+	c.status = COMMENT_PENDING;
+	STILL(db, comments_insert(db, &c));
+	pending = c.id;
+	c.status = COMMENT_SPAM;
+	STILL(db, comments_insert(db, &c));
+	spam = c.id;
+	STILL(db, comments_set_status(db, pending, COMMENT_SPAM));
+	STILL(db, comments_set_status(db, pending, COMMENT_PENDING));
+
+	/* Its author sees an edit of their pending comment. */
+	MOVES(db, comments_update_text(db, pending, "Flood", "", "Edited",
+				       markdown_html(a, "Edited", 6, MARKDOWN_COMMENT),
+				       COMMENT_PENDING, "", 2100));
+	MOVES(db, comments_set_status(db, pending, COMMENT_APPROVED));
+	MOVES(db, comments_set_status(db, pending, COMMENT_PENDING));
+	/* Rejected, it leaves its author's page; restored as spam, it is back. */
+	MOVES(db, comments_set_status(db, spam, COMMENT_REJECTED));
+	STILL(db, comments_trash(db, spam, 3000, &before));
+	STILL(db, comments_restore(db, spam, NULL));
+	MOVES(db, comments_set_status(db, spam, COMMENT_SPAM));
+	MOVES(db, comments_set_status(db, spam, COMMENT_REJECTED));
+	STILL(db, comments_delete(db, spam));
+	MOVES(db, comments_delete(db, pending));
+
+	c.status = COMMENT_APPROVED;
+	MOVES(db, comments_insert(db, &c));
+	MOVES(db, comments_trash(db, c.id, 3000, &before));
+	MOVES(db, comments_restore(db, c.id, NULL));
+	test_db_remove(db, dir);
+}
+
 int
 main(void)
 {
@@ -415,6 +495,7 @@ main(void)
 	test_mine(&a);
 	test_thread(&a);
 	test_store(&a);
+	test_generation(&a);
 	arena_free(&a);
 	return check_summary();
 }
