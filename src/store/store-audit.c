@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "rows.h"
 
 int
 audit_add(struct db *db, time_t at, const char *user_name, const char *action,
@@ -43,9 +44,12 @@ audit_add_change(struct db *db, time_t at, const char *user_name, const char *ac
 /* The columns audit queries read, in read_entry's order. */
 #define AUDIT_COLUMNS "id, at, user_name, action, coalesce(comment_id, 0), detail, status_before"
 
-static void
-read_entry(sqlite3_stmt *st, struct arena *a, struct audit_entry *e)
+/* One row of AUDIT_COLUMNS into item, a struct audit_entry (a db_fill_fn). */
+static int
+read_entry(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
+	struct audit_entry *e = item;
+
 	e->id = sqlite3_column_int64(st, 0);
 	e->at = (time_t)sqlite3_column_int64(st, 1);
 	e->user_name = arena_strdup(a, db_col_text(st, 2));
@@ -53,6 +57,7 @@ read_entry(sqlite3_stmt *st, struct arena *a, struct audit_entry *e)
 	e->comment_id = sqlite3_column_int64(st, 4);
 	e->detail = arena_strdup(a, db_col_text(st, 5));
 	e->status_before = arena_strdup(a, db_col_text(st, 6));
+	return DB_ROW_NEXT;
 }
 
 int
@@ -60,17 +65,11 @@ audit_get(struct db *db, struct arena *a, int64_t id, struct audit_entry *out)
 {
 	static const char sql[] = "SELECT " AUDIT_COLUMNS " FROM audit WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_entry(st, a, out);
-	else if (rc != SQLITE_DONE)
-		db_log_error(db, "reading an audit entry");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+	return db_row(db, st, "reading an audit entry", a, out, sizeof(*out), read_entry, NULL);
 }
 
 int
@@ -80,6 +79,7 @@ audit_page(struct db *db, struct arena *a, int page, int per_page, struct audit_
 		"SELECT " AUDIT_COLUMNS " FROM audit"
 		" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_rows rows;
 	int rc;
 
 	out->len = 0;
@@ -89,25 +89,14 @@ audit_page(struct db *db, struct arena *a, int page, int per_page, struct audit_
 		return STORE_ERR;
 	if (page < 1)
 		page = 1;
-	out->items = arena_alloc(a, (size_t)(per_page + 1) * sizeof(*out->items));
 	sqlite3_bind_int(st, 1, per_page + 1);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(page - 1) * per_page);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct audit_entry *e;
-
-		if (out->len == (size_t)per_page) {
-			out->has_more = 1;
-			continue;
-		}
-		e = &out->items[out->len++];
-		read_entry(st, a, e);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "audit page");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(*out->items), (size_t)per_page);
+	rc = db_rows(db, st, "audit page", &rows, read_entry, NULL);
+	out->items = rows.items;
+	out->len = rows.len;
+	out->has_more = rows.more;
+	return rc;
 }
 
 static int

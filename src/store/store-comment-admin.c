@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "rows.h"
 #include "spam.h"
 #include "store-comments-rows.h"
 
@@ -223,27 +224,32 @@ comments_replies(struct db *db, struct arena *a, int64_t parent_id, struct comme
 	return comments_read_rows(db, st, a, out, 1, 0);
 }
 
+/* One post's pending count (a db_fill_fn). */
+static int
+read_pending(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct post_pending *p = item;
+
+	p->post_id = sqlite3_column_int64(st, 0);
+	p->pending = sqlite3_column_int64(st, 1);
+	return DB_ROW_NEXT;
+}
+
 int
 comments_pending_per_post(struct db *db, struct arena *a, struct post_pending_list *out)
 {
 	static const char sql[] =
 		"SELECT post_id, count(*) FROM comments WHERE status = 'pending' GROUP BY post_id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->len == cap)
-			out->items = arena_grow(a, out->items, out->len, &cap, sizeof(*out->items));
-		out->items[out->len].post_id = sqlite3_column_int64(st, 0);
-		out->items[out->len].pending = sqlite3_column_int64(st, 1);
-		out->len++;
-	}
-	if (rc != SQLITE_DONE)
-		db_log_error(db, "counting pending comments per post");
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
+	db_rows_init(&rows, a, sizeof(*out->items), 0);
+	rc = db_rows(db, st, "counting pending comments per post", &rows, read_pending, NULL);
+	out->items = rows.items;
+	out->len = rows.len;
+	return rc;
 }

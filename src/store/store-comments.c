@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "rows.h"
 #include "store-comments-rows.h"
 #include "spam.h"
 
@@ -36,13 +37,16 @@ comment_status_parse(const char *name)
 	return -1;
 }
 
-/* Copy the current row of a COMMENT_COLUMNS query into out, strings in a. */
-static void
-read_row(sqlite3_stmt *st, struct arena *a, struct comment *out, int with_group)
+/*
+ * Copy the current row of a COMMENT_COLUMNS query into item (a struct
+ * comment), strings in a; ctx points to with_group (db_fill_fn).
+ */
+static int
+read_row(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
+	struct comment *out = item;
 	int s;
 
-	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(st, 0);
 	out->post_id = sqlite3_column_int64(st, 1);
 	out->parent_id = sqlite3_column_int64(st, 2);
@@ -61,7 +65,8 @@ read_row(sqlite3_stmt *st, struct arena *a, struct comment *out, int with_group)
 	out->by_author = sqlite3_column_int(st, 14);
 	out->edited_at = (time_t)sqlite3_column_int64(st, 15);
 	out->trashed_from = arena_strdup(a, db_col_text(st, 16));
-	out->group_size = with_group ? sqlite3_column_int(st, 17) : 1;
+	out->group_size = *(const int *)ctx ? sqlite3_column_int(st, 17) : 1;
+	return DB_ROW_NEXT;
 }
 
 /*
@@ -72,27 +77,15 @@ int
 comments_read_rows(struct db *db, sqlite3_stmt *st, struct arena *a, struct comment_list *out,
 	  int with_group, size_t max)
 {
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (max > 0 && out->len == max) {
-			out->has_more = 1;
-			break;
-		}
-		if (out->len == cap)
-			out->items = arena_grow(a, out->items, out->len, &cap,
-						sizeof(*out->items));
-		read_row(st, a, &out->items[out->len++], with_group);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_log_error(db, "reading comments");
-		sqlite3_reset(st);
-		return STORE_ERR;
-	}
-	sqlite3_reset(st);
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(*out->items), max);
+	rc = db_rows(db, st, "reading comments", &rows, read_row, &with_group);
+	out->items = rows.items;
+	out->len = rows.len;
+	out->has_more = rows.more;
+	return rc;
 }
 
 int
@@ -173,18 +166,12 @@ comments_get(struct db *db, struct arena *a, int64_t id, struct comment *out)
 		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
 		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	int with_group = 1;
 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		read_row(st, a, out, 1);
-	else if (rc != SQLITE_DONE)
-		db_log_error(db, "reading a comment");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+	return db_row(db, st, "reading a comment", a, out, sizeof(*out), read_row, &with_group);
 }
 
 int

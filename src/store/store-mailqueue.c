@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "rows.h"
+
 static void
 bind_id_or_null(sqlite3_stmt *st, int col, int64_t id)
 {
@@ -31,6 +33,21 @@ mailqueue_event_add(struct db *db, const char *kind, int64_t comment_id, int64_t
 	return db_exec_stmt(db, st);
 }
 
+/* One event row into item, a struct mail_event (a db_fill_fn). */
+static int
+read_event(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct mail_event *out = item;
+
+	out->id = sqlite3_column_int64(st, 0);
+	out->kind = arena_strdup(a, db_col_text(st, 1));
+	out->comment_id = sqlite3_column_int64(st, 2);
+	out->post_id = sqlite3_column_int64(st, 3);
+	out->subscriber_id = sqlite3_column_int64(st, 4);
+	out->created_at = (time_t)sqlite3_column_int64(st, 5);
+	return DB_ROW_NEXT;
+}
+
 int
 mailqueue_event_next(struct db *db, struct arena *a, struct mail_event *out)
 {
@@ -39,22 +56,10 @@ mailqueue_event_next(struct db *db, struct arena *a, struct mail_event *out)
 		" coalesce(subscriber_id, 0), created_at FROM mail_events WHERE done = 0"
 		" ORDER BY id LIMIT 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->kind = arena_strdup(a, db_col_text(st, 1));
-		out->comment_id = sqlite3_column_int64(st, 2);
-		out->post_id = sqlite3_column_int64(st, 3);
-		out->subscriber_id = sqlite3_column_int64(st, 4);
-		out->created_at = (time_t)sqlite3_column_int64(st, 5);
-	} else if (rc != SQLITE_DONE)
-		db_log_error(db, "mail events");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+	return db_row(db, st, "mail events", a, out, sizeof(*out), read_event, NULL);
 }
 
 int
@@ -177,7 +182,7 @@ mailqueue_digest_items(struct db *db, struct arena *a, int64_t mail_id, int64_t 
 	static const char sql[] =
 		"SELECT comment_id FROM mail_digest_items WHERE mail_id = ? ORDER BY comment_id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	*ids = NULL;
@@ -185,25 +190,22 @@ mailqueue_digest_items(struct db *db, struct arena *a, int64_t mail_id, int64_t 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, mail_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap)
-			*ids = arena_grow(a, *ids, *n, &cap, sizeof(**ids));
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "digest items");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(**ids), 0);
+	rc = db_rows(db, st, "digest items", &rows, db_fill_id, NULL);
+	*ids = rows.items;
+	*n = rows.len;
+	return rc;
 }
 
 #define ITEM_COLUMNS \
 	"id, kind, rcpt, subject, message, state, tries, created_at, next_at, last_error"
 
-static void
-read_item(sqlite3_stmt *st, struct arena *a, struct mail_item *out)
+/* One row of ITEM_COLUMNS into item, a struct mail_item (a db_fill_fn). */
+static int
+read_item(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
+	struct mail_item *out = item;
+
 	out->id = sqlite3_column_int64(st, 0);
 	out->kind = arena_strdup(a, db_col_text(st, 1));
 	out->rcpt = arena_strdup(a, db_col_text(st, 2));
@@ -215,6 +217,7 @@ read_item(sqlite3_stmt *st, struct arena *a, struct mail_item *out)
 	out->created_at = (time_t)sqlite3_column_int64(st, 7);
 	out->next_at = (time_t)sqlite3_column_int64(st, 8);
 	out->last_error = arena_strdup(a, db_col_text(st, 9));
+	return DB_ROW_NEXT;
 }
 
 int
@@ -226,25 +229,13 @@ mailqueue_claim(struct db *db, struct arena *a, time_t now, int lease, struct ma
 		" WHERE id = (SELECT id FROM mail_queue WHERE state = 'queued' AND next_at <= ?"
 		" ORDER BY next_at, id LIMIT 1) RETURNING " ITEM_COLUMNS;
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(now + lease));
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	/* SQLite makes the whole change at the first step; the row follows. */
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_item(st, a, out);
-		rc = STORE_OK;
-	} else if (rc == SQLITE_DONE)
-		rc = STORE_NOTFOUND;
-	else {
-		db_log_error(db, "claiming mail");
-		rc = STORE_ERR;
-	}
-	sqlite3_reset(st);
-	return rc;
+	return db_row(db, st, "claiming mail", a, out, sizeof(*out), read_item, NULL);
 }
 
 int
@@ -284,7 +275,7 @@ mailqueue_list(struct db *db, struct arena *a, size_t limit, struct mail_item **
 		"SELECT " ITEM_COLUMNS " FROM mail_queue"
 		" ORDER BY state = 'queued' DESC, state = 'failed' DESC, id DESC LIMIT ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	*items = NULL;
@@ -292,17 +283,11 @@ mailqueue_list(struct db *db, struct arena *a, size_t limit, struct mail_item **
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap)
-			*items = arena_grow(a, *items, *n, &cap, sizeof(**items));
-		read_item(st, a, &(*items)[(*n)++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "listing mail");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(**items), 0);
+	rc = db_rows(db, st, "listing mail", &rows, read_item, NULL);
+	*items = rows.items;
+	*n = rows.len;
+	return rc;
 }
 
 int

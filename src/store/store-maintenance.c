@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rows.h"
 
 #define BACKUP_PAGES_PER_STEP 1024
 #define BACKUP_RETRY_MS 50
@@ -19,53 +20,42 @@
 static const char sql_integrity[] = "PRAGMA integrity_check";
 static const char sql_foreign_keys[] = "PRAGMA foreign_key_check";
 
-/* Append a copy of line to the growing problem list. */
-static void
-add_problem(struct arena *a, const char ***list, size_t *n, size_t *cap, const char *line)
+/* A line of PRAGMA integrity_check as a problem, "ok" left out (a db_fill_fn). */
+static int
+read_integrity(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
-	if (*n == *cap) {
-		const char **grown = arena_alloc(a, (*cap ? *cap * 2 : 8) * sizeof(*grown));
-		if (*n)
-			memcpy(grown, *list, *n * sizeof(*grown));
-		*list = grown;
-		*cap = *cap ? *cap * 2 : 8;
-	}
-	(*list)[(*n)++] = arena_strdup(a, line);
+	const char *line = db_col_text(st, 0);
+
+	if (strcmp(line, "ok") == 0)
+		return DB_ROW_SKIP;
+	*(const char **)item = arena_strdup(a, line);
+	return DB_ROW_NEXT;
+}
+
+/* A row of PRAGMA foreign_key_check as a problem (a db_fill_fn). */
+static int
+read_foreign_key(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	*(const char **)item = arena_printf(a, "%s row %lld refers to a missing row of %s",
+	    db_col_text(st, 0), (long long)sqlite3_column_int64(st, 1), db_col_text(st, 2));
+	return DB_ROW_NEXT;
 }
 
 int
 maintenance_check(struct db *db, struct arena *a, const char ***problems, size_t *n)
 {
+	struct db_rows rows;
 	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
+	int rc = STORE_ERR;
 
-	*problems = NULL;
-	*n = 0;
-	if ((st = db_stmt(db, sql_integrity)) == NULL)
-		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *line = db_col_text(st, 0);
-		if (strcmp(line, "ok") != 0)
-			add_problem(a, problems, n, &cap, line);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "integrity check");
-		return STORE_ERR;
-	}
-	if ((st = db_stmt(db, sql_foreign_keys)) == NULL)
-		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		add_problem(a, problems, n, &cap, arena_printf(a,
-		    "%s row %lld refers to a missing row of %s", db_col_text(st, 0),
-		    (long long)sqlite3_column_int64(st, 1), db_col_text(st, 2)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "foreign key check");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(**problems), 0);
+	if ((st = db_stmt(db, sql_integrity)) != NULL &&
+	    db_rows(db, st, "integrity check", &rows, read_integrity, NULL) == STORE_OK &&
+	    (st = db_stmt(db, sql_foreign_keys)) != NULL)
+		rc = db_rows(db, st, "foreign key check", &rows, read_foreign_key, NULL);
+	*problems = rows.items;
+	*n = rows.len;
+	return rc;
 }
 
 /* Flush a file or folder to disk; 0 or -1. */

@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "rows.h"
 #include "subscriptions.h"
 
 static const char sql_rule_get[] = "SELECT value FROM settings WHERE key = ?";
@@ -89,13 +90,17 @@ moderation_rules_set(struct db *db, const struct moderation_rules *rules)
 	return STORE_OK;
 }
 
-static void
-block_read(sqlite3_stmt *st, struct arena *a, struct moderation_block *b)
+/* One row of the blocks table into item, a struct moderation_block (a db_fill_fn). */
+static int
+block_read(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
+	struct moderation_block *b = item;
+
 	b->id = sqlite3_column_int64(st, 0);
 	b->kind = arena_strdup(a, db_col_text(st, 1));
 	b->value = arena_strdup(a, db_col_text(st, 2));
 	b->created_at = (time_t)sqlite3_column_int64(st, 3);
+	return DB_ROW_NEXT;
 }
 
 int
@@ -104,25 +109,18 @@ moderation_blocks_list(struct db *db, struct arena *a, struct moderation_block_l
 	static const char sql[] =
 		"SELECT id, kind, value, created_at FROM blocks ORDER BY created_at DESC, id DESC";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	out->items = NULL;
 	out->len = 0;
 	if (st == NULL)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->len == cap)
-			out->items = arena_grow(a, out->items, out->len, &cap,
-						sizeof(*out->items));
-		block_read(st, a, &out->items[out->len++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "blocks list");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(*out->items), 0);
+	rc = db_rows(db, st, "blocks list", &rows, block_read, NULL);
+	out->items = rows.items;
+	out->len = rows.len;
+	return rc;
 }
 
 int
@@ -130,21 +128,11 @@ moderation_block_get(struct db *db, struct arena *a, int64_t id, struct moderati
 {
 	static const char sql[] = "SELECT id, kind, value, created_at FROM blocks WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		block_read(st, a, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	db_log_error(db, "block lookup");
-	return STORE_ERR;
+	return db_row(db, st, "block lookup", a, out, sizeof(*out), block_read, NULL);
 }
 
 int

@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "rows.h"
+
 int
 sessions_token_hash(const char *token, char hex[SESSION_HASH_SIZE])
 {
@@ -73,11 +75,16 @@ expired(const struct session *s, time_t now, const struct session_limits *lim)
 	return now - s->last_seen > lim->idle_seconds || now - s->created_at > lim->max_seconds;
 }
 
-/* Copy the columns id, user_id, name, csrf, created_at, last_seen, ip_hash, user_agent. */
-static void
-session_read(sqlite3_stmt *st, struct arena *a, struct session *out)
+/*
+ * Copy the columns id, user_id, name, csrf, created_at, last_seen, ip_hash,
+ * user_agent into item, a struct session; ctx, when not NULL, points to the
+ * id of the session asking (a db_fill_fn).
+ */
+static int
+session_read(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
 {
-	memset(out, 0, sizeof(*out));
+	struct session *out = item;
+
 	out->id = sqlite3_column_int64(st, 0);
 	out->user_id = sqlite3_column_int64(st, 1);
 	out->user_name = arena_strdup(a, db_col_text(st, 2));
@@ -86,6 +93,8 @@ session_read(sqlite3_stmt *st, struct arena *a, struct session *out)
 	out->last_seen = (time_t)sqlite3_column_int64(st, 5);
 	out->ip_hash = arena_strdup(a, db_col_text(st, 6));
 	out->user_agent = arena_strdup(a, db_col_text(st, 7));
+	out->current = ctx != NULL && out->id == *(const int64_t *)ctx;
+	return DB_ROW_NEXT;
 }
 
 int
@@ -105,16 +114,9 @@ sessions_lookup(struct db *db, struct arena *a, const char *token, time_t now,
 	if ((st = db_stmt(db, sql)) == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		session_read(st, a, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	if (rc != SQLITE_ROW) {
-		db_log_error(db, "session lookup");
-		return STORE_ERR;
-	}
+	rc = db_row(db, st, "session lookup", a, out, sizeof(*out), session_read, NULL);
+	if (rc != STORE_OK)
+		return rc;
 	if (expired(out, now, lim)) {
 		if (sessions_delete(db, out->id) == STORE_ERR)
 			return STORE_ERR;
@@ -217,7 +219,7 @@ sessions_list(struct db *db, struct arena *a, int64_t user_id, int64_t current_i
 		" WHERE s.user_id = ? AND s.last_seen >= ? AND s.created_at >= ?"
 		" ORDER BY s.last_seen DESC, s.id DESC LIMIT 200";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	out->items = NULL;
@@ -227,18 +229,9 @@ sessions_list(struct db *db, struct arena *a, int64_t user_id, int64_t current_i
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - lim->idle_seconds));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - lim->max_seconds));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->len == cap)
-			out->items = arena_grow(a, out->items, out->len, &cap,
-						sizeof(*out->items));
-		session_read(st, a, &out->items[out->len]);
-		out->items[out->len].current = out->items[out->len].id == current_id;
-		out->len++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "session list");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(*out->items), 0);
+	rc = db_rows(db, st, "session list", &rows, session_read, &current_id);
+	out->items = rows.items;
+	out->len = rows.len;
+	return rc;
 }

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "rows.h"
+
 int
 spam_class_for_status(int status)
 {
@@ -159,30 +161,21 @@ spam_text_changed(struct db *db, int64_t comment_id)
 static int
 forget_selected(struct db *db, sqlite3_stmt *st)
 {
-	int64_t *ids = NULL, *more;
-	size_t n = 0, cap = 0, i;
+	struct db_rows ids;
+	struct arena a;
+	size_t i;
 	int rc, own;
 
 	if (db_work_begin(db, &own) != STORE_OK) {
 		sqlite3_reset(st);
 		return STORE_ERR;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((more = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			ids = more;
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
-	for (i = 0; i < n && rc == STORE_OK; i++)
-		rc = spam_learn(db, ids[i], SPAM_CLASS_NONE);
-	free(ids);
+	arena_init(&a);
+	db_rows_init(&ids, &a, sizeof(int64_t), 0);
+	rc = db_rows(db, st, "comments to forget", &ids, db_fill_id, NULL);
+	for (i = 0; i < ids.len && rc == STORE_OK; i++)
+		rc = spam_learn(db, ((const int64_t *)ids.items)[i], SPAM_CLASS_NONE);
+	arena_free(&a);
 	return db_work_end(db, own, rc);
 }
 

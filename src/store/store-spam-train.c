@@ -4,11 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rows.h"
+
 /* One learned comment, read for training in memory. */
 struct example {
 	struct spam_comment c;
 	enum spam_class cls;
 };
+
+/* One learned comment's row into item, a struct example (a db_fill_fn). */
+static int
+read_example(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct example *e = item;
+
+	e->c.author = arena_strdup(a, db_col_text(st, 0));
+	e->c.email = arena_strdup(a, db_col_text(st, 1));
+	e->c.url = arena_strdup(a, db_col_text(st, 2));
+	e->c.body_md = arena_strdup(a, db_col_text(st, 3));
+	e->c.form_seconds = sqlite3_column_int(st, 4);
+	e->cls = spam_class_parse(db_col_text(st, 5));
+	return DB_ROW_NEXT;
+}
 
 /* Every learned comment, oldest id first, strings in a.  STORE_OK or STORE_ERR. */
 static int
@@ -19,31 +36,18 @@ load_examples(struct db *db, struct arena *a, struct example **out, size_t *len)
 		" FROM comment_spam s JOIN comments c ON c.id = s.comment_id"
 		" WHERE s.learned IS NOT NULL ORDER BY c.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
 	if (st == NULL)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct example *e;
-		if (*len == cap)
-			*out = arena_grow(a, *out, *len, &cap, sizeof(**out));
-		e = &(*out)[(*len)++];
-		e->c.author = arena_strdup(a, db_col_text(st, 0));
-		e->c.email = arena_strdup(a, db_col_text(st, 1));
-		e->c.url = arena_strdup(a, db_col_text(st, 2));
-		e->c.body_md = arena_strdup(a, db_col_text(st, 3));
-		e->c.form_seconds = sqlite3_column_int(st, 4);
-		e->cls = spam_class_parse(db_col_text(st, 5));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "reading learned comments");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(**out), 0);
+	rc = db_rows(db, st, "reading learned comments", &rows, read_example, NULL);
+	*out = rows.items;
+	*len = rows.len;
+	return rc;
 }
 
 /* Train m on every example.  0 or -1. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rows.h"
 
 /* Longest reason stored with a comment filed as spam. */
 #define REASON_MAX 400
@@ -28,31 +29,30 @@ spam_totals(struct db *db, uint32_t *ham, uint32_t *spam)
 	return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
 }
 
+/* One row of spam_tokens into the model ctx (db_each's callback). */
+static int
+load_token(void *ctx, sqlite3_stmt *st)
+{
+	if (spam_model_set(ctx, (uint64_t)sqlite3_column_int64(st, 0),
+			   (uint32_t)sqlite3_column_int64(st, 1),
+			   (uint32_t)sqlite3_column_int64(st, 2)) != 0) {
+		log_error("spam model: out of memory");
+		return STORE_ERR;
+	}
+	return DB_ROW_NEXT;
+}
+
 /* Read the counts changed since generation since into m.  STORE_OK or STORE_ERR. */
 static int
 load_tokens(struct db *db, struct spam_model *m, int64_t since)
 {
 	static const char sql[] = "SELECT token, ham, spam FROM spam_tokens WHERE generation > ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (spam_model_set(m, (uint64_t)sqlite3_column_int64(st, 0),
-				   (uint32_t)sqlite3_column_int64(st, 1),
-				   (uint32_t)sqlite3_column_int64(st, 2)) != 0) {
-			log_error("spam model: out of memory");
-			sqlite3_reset(st);
-			return STORE_ERR;
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "spam tokens");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return db_each(db, st, "spam tokens", load_token, m);
 }
 
 /* Bring db's copy up to date inside a read transaction.  STORE_OK or STORE_ERR. */

@@ -3,25 +3,30 @@
 
 #include <string.h>
 
+#include "rows.h"
+
 #define SUBSCRIBER_COLUMNS \
 	"id, email, created_at, coalesce(confirmed_at, 0), coalesce(confirm_sent_at, 0)"
+
+/* One row of SUBSCRIBER_COLUMNS into item, a struct subscriber (a db_fill_fn). */
+static int
+subscriber_read(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct subscriber *out = item;
+
+	out->id = sqlite3_column_int64(st, 0);
+	out->email = arena_strdup(a, db_col_text(st, 1));
+	out->created_at = (time_t)sqlite3_column_int64(st, 2);
+	out->confirmed_at = (time_t)sqlite3_column_int64(st, 3);
+	out->confirm_sent_at = (time_t)sqlite3_column_int64(st, 4);
+	return DB_ROW_NEXT;
+}
 
 /* Step st (bound) for one subscriber row: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
 static int
 read_subscriber(struct db *db, sqlite3_stmt *st, struct arena *a, struct subscriber *out)
 {
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->email = arena_strdup(a, db_col_text(st, 1));
-		out->created_at = (time_t)sqlite3_column_int64(st, 2);
-		out->confirmed_at = (time_t)sqlite3_column_int64(st, 3);
-		out->confirm_sent_at = (time_t)sqlite3_column_int64(st, 4);
-	} else if (rc != SQLITE_DONE)
-		db_log_error(db, "reading a subscriber");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+	return db_row(db, st, "reading a subscriber", a, out, sizeof(*out), subscriber_read, NULL);
 }
 
 int
@@ -137,36 +142,36 @@ subscriptions_add(struct db *db, int64_t subscriber_id, const char *kind, int64_
 	"s.id, s.subscriber_id, s.kind, coalesce(s.post_id, 0), coalesce(p.slug, '')," \
 	" coalesce(p.title, ''), u.email, s.created_at"
 
+/* One row of SUBSCRIPTION_COLUMNS into item, a struct subscription (a db_fill_fn). */
+static int
+subscription_read(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct subscription *s = item;
+
+	s->id = sqlite3_column_int64(st, 0);
+	s->subscriber_id = sqlite3_column_int64(st, 1);
+	s->kind = arena_strdup(a, db_col_text(st, 2));
+	s->post_id = sqlite3_column_int64(st, 3);
+	s->post_slug = arena_strdup(a, db_col_text(st, 4));
+	s->post_title = arena_strdup(a, db_col_text(st, 5));
+	s->email = arena_strdup(a, db_col_text(st, 6));
+	s->created_at = (time_t)sqlite3_column_int64(st, 7);
+	return DB_ROW_NEXT;
+}
+
+/* Step st (bound) to its end for subscription rows.  STORE_OK or STORE_ERR. */
 static int
 read_subscriptions(struct db *db, sqlite3_stmt *st, struct arena *a,
 		   struct subscription_list *out)
 {
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
-	out->items = NULL;
-	out->len = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct subscription *s;
-
-		if (out->len == cap)
-			out->items = arena_grow(a, out->items, out->len, &cap, sizeof(*out->items));
-		s = &out->items[out->len++];
-		s->id = sqlite3_column_int64(st, 0);
-		s->subscriber_id = sqlite3_column_int64(st, 1);
-		s->kind = arena_strdup(a, db_col_text(st, 2));
-		s->post_id = sqlite3_column_int64(st, 3);
-		s->post_slug = arena_strdup(a, db_col_text(st, 4));
-		s->post_title = arena_strdup(a, db_col_text(st, 5));
-		s->email = arena_strdup(a, db_col_text(st, 6));
-		s->created_at = (time_t)sqlite3_column_int64(st, 7);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "reading subscriptions");
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	db_rows_init(&rows, a, sizeof(*out->items), 0);
+	rc = db_rows(db, st, "reading subscriptions", &rows, subscription_read, NULL);
+	out->items = rows.items;
+	out->len = rows.len;
+	return rc;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rows.h"
 #include "utf8.h"
 
 static const char sql_insert[] =
@@ -112,36 +113,34 @@ users_delete(struct db *db, const char *name)
 	return db_exec_change(db, st);
 }
 
+/* One row of sql_list into item, a struct user (a db_fill_fn). */
+static int
+user_read(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct user *u = item;
+
+	u->id = sqlite3_column_int64(st, 0);
+	u->name = arena_strdup(a, db_col_text(st, 1));
+	u->created_at = (time_t)sqlite3_column_int64(st, 2);
+	return DB_ROW_NEXT;
+}
+
 int
 users_list(struct db *db, struct arena *a, struct user **out, size_t *len)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_list);
-	size_t cap = 8;
+	struct db_rows rows;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
 	if (st == NULL)
 		return STORE_ERR;
-	*out = arena_zalloc(a, cap * sizeof(**out));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*len == cap) {
-			struct user *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
-			memcpy(grown, *out, cap * sizeof(*grown));
-			*out = grown;
-			cap *= 2;
-		}
-		(*out)[*len].id = sqlite3_column_int64(st, 0);
-		(*out)[*len].name = arena_strdup(a, db_col_text(st, 1));
-		(*out)[*len].created_at = (time_t)sqlite3_column_int64(st, 2);
-		(*len)++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "listing users");
-		*len = 0;
-		return STORE_ERR;
-	}
+	db_rows_init(&rows, a, sizeof(**out), 0);
+	if ((rc = db_rows(db, st, "listing users", &rows, user_read, NULL)) != STORE_OK)
+		return rc;
+	*out = rows.items;
+	*len = rows.len;
 	return STORE_OK;
 }
 
