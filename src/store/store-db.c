@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -25,19 +27,62 @@ db_schema_version(void)
 	return migrations_count ? migrations[migrations_count - 1].version : 0;
 }
 
+/*
+ * SQLite's words for the last error, and for a failure of the file itself
+ * what the system says: "disk I/O error" alone does not tell a full disk
+ * from a filesystem the kernel made read-only after an error.  SQLite
+ * keeps no errno for a failed commit, so on that path the file is asked
+ * again: statvfs (read-only mount, no space left), then an fdatasync of
+ * the file, which a filesystem shut down or gone read-only refuses.
+ */
+static const char *
+db_why(struct db *db, const char *msg, char *out, size_t len)
+{
+	int code = sqlite3_errcode(db->handle) & 0xff, err = sqlite3_system_errno(db->handle);
+	const char *file = sqlite3_db_filename(db->handle, "main");
+	struct statvfs vfs;
+	int fd;
+
+	if ((code != SQLITE_IOERR && code != SQLITE_FULL && code != SQLITE_CANTOPEN &&
+	     code != SQLITE_READONLY) || file == NULL || *file == '\0')
+		return msg;
+	if (statvfs(file, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+		snprintf(out, len, "%s (%s is on a read-only filesystem)", msg, file);
+		return out;
+	}
+	if (statvfs(file, &vfs) == 0 && vfs.f_bavail == 0) {
+		snprintf(out, len, "%s (the disk holding %s is full)", msg, file);
+		return out;
+	}
+	if (err == 0) {
+		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fdatasync(fd) != 0)
+			err = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err == 0)
+		return msg;
+	snprintf(out, len, "%s (%s: %s)", msg, file, strerror(err));
+	return out;
+}
+
 void
 db_log_error(struct db *db, const char *what)
 {
-	log_error("database: %s: %s", what, sqlite3_errmsg(db->handle));
+	char why[PATH_MAX + 256];
+
+	log_error("database: %s: %s", what,
+		  db_why(db, sqlite3_errmsg(db->handle), why, sizeof(why)));
 }
 
 int
 db_exec(struct db *db, const char *sql)
 {
-	char *msg = NULL;
+	char *msg = NULL, why[PATH_MAX + 256];
 
 	if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("database: %s", msg ? msg : sqlite3_errmsg(db->handle));
+		log_error("database: %s", db_why(db, msg ? msg : sqlite3_errmsg(db->handle),
+						  why, sizeof(why)));
 		sqlite3_free(msg);
 		return STORE_ERR;
 	}
