@@ -9,6 +9,8 @@ FCGI_WEB_SERVER_ADDRS (comma-separated addresses) limits who may connect.
 import grp
 import os
 import pwd
+import re
+import signal
 import socket
 import stat
 import subprocess
@@ -105,7 +107,7 @@ def test_stale_socket_is_replaced_and_a_file_is_never_touched():
 
 
 RACER = r"""
-import os, stat, sys
+import os, stat, sys, time
 target, path, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 link = path + ".racer"
 lstat, rename, symlink, S_ISSOCK = os.lstat, os.rename, os.symlink, stat.S_ISSOCK
@@ -114,23 +116,56 @@ while not os.path.exists(stop):
         symlink(target, link)
     except FileExistsError:
         pass
-    for _ in range(100000):
-        # The moment a socket appears, swap it for a link to the target.
-        try:
-            if S_ISSOCK(lstat(path).st_mode):
-                rename(link, path)
-                break
-        except OSError:
-            pass
+    # The moment a socket appears, swap it for a link to the target.
+    try:
+        if S_ISSOCK(lstat(path).st_mode):
+            rename(link, path)
+    except OSError:
+        pass
+    time.sleep(0.002)
 """
 
 
+STRACE = "/usr/bin/strace"
+# The calls that could change a file by its name, and the ones that make the socket.
+TRACED = "bind,umask,mkdir,mkdirat,rename,renameat,renameat2,chmod,fchmodat,?fchmodat2," \
+    "chown,lchown,fchownat"
+BY_NAME = ("chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat")
+
+
+def _calls(trace_path):
+    """[(name, args text, result)] from an strace -f log (resumed calls joined)."""
+    calls, pending = [], {}
+    if not os.path.exists(trace_path):
+        return calls
+    with open(trace_path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            pid, _, rest = line.partition(" ")
+            rest = rest.strip()
+            if rest.endswith("<unfinished ...>"):
+                pending[pid] = rest[:-len("<unfinished ...>")]
+                continue
+            if rest.startswith("<... ") and pid in pending:
+                rest = pending.pop(pid) + rest.split("resumed>", 1)[1]
+            m = re.match(r"(\w+)\((.*)\)\s+=\s+(-?\w+)", rest)
+            if m:
+                calls.append(m.groups())
+    return calls
+
+
 def test_a_symlink_swap_never_makes_root_chmod_a_file():
-    """A user who can write the socket's folder keeps swapping the socket for a
-    link to a root-owned 0600 file while the responder starts (as root): the
+    """A user who can write the socket's folder swaps the socket for a link to a
+    root-owned 0600 file the moment it appears, while the responder starts as
+    root.  strace holds the responder for 0.3 s after every bind (so the swap
+    always lands in the window an old chmod-by-path had) and records every call
+    that could change a file by name: none names the socket's path, the socket is
+    bound in a private folder under umask 0117 and renamed into place, and the
     file's mode and owner never change."""
     if not IS_ROOT:
         raise Skip("needs root: the attack is on a responder started as root")
+    if not os.access(STRACE, os.X_OK):
+        raise Skip("strace is not installed")
     with Site(serve=False) as s:
         run = socket_folder(s)
         target = os.path.join(s.tmp, "secret")
@@ -138,27 +173,65 @@ def test_a_symlink_swap_never_makes_root_chmod_a_file():
             f.write("root's secret\n")
         os.chown(target, 0, 0)
         os.chmod(target, 0o600)
-        path = os.path.join(run, "blog.sock")
-        stop = os.path.join(s.tmp, "stop-racer")
         pw = pwd.getpwnam(RUN_USER)
         python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
-        racer = subprocess.Popen([python, "-c", RACER, target, path, stop],
-                                 user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
-        try:
-            cmd = [responders()[0], "--config", s.conf_path, "--listen", "unix:" + path] + \
-                user_flag()
-            for _ in range(25):
-                with start(cmd, s.tmp):
-                    time.sleep(0.3)
-                if os.path.lexists(path):
-                    os.unlink(path)
-                st = os.stat(target)
-                assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0 and st.st_gid == 0, \
-                    "the responder changed %s to mode %o, owner %d:%d" % (
-                        target, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
-        finally:
-            open(stop, "w").close()
-            racer.wait(10)
+        for b in responders():
+            path = os.path.join(run, os.path.basename(b) + ".sock")
+            stop = os.path.join(s.tmp, "stop-racer")
+            trace = os.path.join(s.tmp, os.path.basename(b) + ".strace")
+            racer = subprocess.Popen([python, "-c", RACER, target, path, stop],
+                                     user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+            try:
+                cmd = [STRACE, "-f", "--seccomp-bpf", "-qq", "-I", "1", "-o", trace,
+                       "-e", "trace=" + TRACED, "-e", "inject=bind:delay_exit=300000", "--",
+                       b, "--config", s.conf_path, "--listen", "unix:" + path] + user_flag()
+                # LeakSanitizer cannot run under ptrace: the leak checks live elsewhere.
+                with start(cmd, s.tmp, name=os.path.basename(b),
+                           env={"ASAN_OPTIONS": "detect_leaks=0"}) as r:
+                    # strace writes its log at exit: wait for the name instead.
+                    deadline = time.monotonic() + 60
+                    while not os.path.lexists(path):
+                        assert r.proc.poll() is None and time.monotonic() < deadline, r.log()
+                        time.sleep(0.02)
+                    with open("/proc/%d/task/%d/children" % (r.proc.pid, r.proc.pid)) as f:
+                        child = int(f.read().split()[0])
+                    try:
+                        time.sleep(1.0)      # the delayed bind, then whatever follows it
+                        st = os.stat(target)
+                    finally:
+                        # strace (-I 1) detaches on SIGTERM; then the responder stops.
+                        r.proc.send_signal(signal.SIGTERM)
+                        r.proc.wait(30)
+                        os.kill(child, signal.SIGTERM)
+                        deadline = time.monotonic() + 30
+                        while os.path.exists("/proc/%d" % child) and time.monotonic() < deadline:
+                            time.sleep(0.05)
+                    assert not os.path.exists("/proc/%d" % child), "the responder did not stop"
+                    assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0 and \
+                        st.st_gid == 0, "the responder changed %s to mode %o, owner %d:%d" % (
+                            target, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+            finally:
+                open(stop, "w").close()
+                racer.wait(10)
+                os.unlink(stop)
+            calls = _calls(trace)
+            named = [c for c in calls if c[0] in BY_NAME and
+                     os.path.basename(path) in c[1]]
+            assert named == [], "a call changed the socket by its name: %s" % named
+            binds = [c for c in calls if c[0] == "bind" and "AF_UNIX" in c[1]]
+            assert len(binds) == 1 and binds[0][2] == "0", (binds, calls)
+            bound = re.search(r'sun_path="([^"]+)"', binds[0][1]).group(1)
+            folder = os.path.dirname(bound)
+            assert bound != path and os.path.dirname(folder) == run and \
+                os.path.basename(folder).startswith(".parley-"), (bound, path)
+            i = calls.index(binds[0])
+            assert any(c[0] == "mkdir" and folder in c[1] and c[1].endswith("0700")
+                       for c in calls[:i]), calls[:i]
+            assert [c for c in calls[:i] if c[0] == "umask"][-1][1] == "0117", calls[:i]
+            renames = [c for c in calls[i:] if c[0].startswith("rename") and bound in c[1]]
+            assert renames and '"%s"' % path in renames[0][1] and renames[0][2] == "0", \
+                (renames, calls[i:])
+            assert not os.path.exists(folder), "the private folder was left behind"
 
 
 def _ask(address, source=None):
