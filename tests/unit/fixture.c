@@ -10,6 +10,8 @@
 #include "posts.h"
 #include "render.h"
 
+time_t test_clock;
+
 struct db *
 test_db_create(char *dir)
 {
@@ -85,7 +87,7 @@ test_request(struct arena *a, const struct app *app, const struct config *cfg,
 	r.cfg = cfg;
 	r.tpl = tpl;
 	r.db = db;
-	r.now = time(NULL);
+	r.now = test_clock != 0 ? test_clock : time(NULL);
 	r.headers = &headers;
 	r.body = &out;
 	r.env = env;

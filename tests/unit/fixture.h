@@ -2,6 +2,8 @@
 #ifndef PARLEY_TEST_FIXTURE_H
 #define PARLEY_TEST_FIXTURE_H
 
+#include <time.h>
+
 #include "db.h"
 #include "http.h"
 
@@ -20,6 +22,9 @@ int test_post_save(struct db *db, struct arena *a, struct post_input *in, int64_
 
 /* Close db and remove test.db, its -wal and -shm files, and the folder. */
 void test_db_remove(struct db *db, const char *dir);
+
+/* The time test_request gives each request; 0 (the default) reads the clock. */
+extern time_t test_clock;
 
 /* What the program answered; strings are copies in the caller's arena. */
 struct test_response {
