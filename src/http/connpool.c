@@ -23,7 +23,7 @@
  * worker.  The listening socket is registered exclusive, so a new
  * connection wakes one worker, not all of them.  A connection is served
  * only once its request starts to arrive; how long the request may then
- * take is the worker's deadline (see fcgi.c).
+ * take is the worker's deadline (see fcgi-worker.c).
  */
 #define ALLOWED_MAX 32
 

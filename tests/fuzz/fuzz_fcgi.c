@@ -7,8 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* The worker's glue (request set-up, body reads, record writer) is static there. */
-#include "../../src/http/fcgi.c"
+#include <fastcgi.h>
+
+#include "config.h"
+/* The worker's glue (request set-up, body reads, record writer), private to src/http. */
+#include "../../src/http/fcgi-impl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -148,17 +151,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The worker's own check first: what it lets through must not break libfcgi. */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += 5;
-	if (request_params_sane(sv[1], peek, scratch, &deadline) != 0) {
+	if (fcgi_params_sane(sv[1], peek, scratch, &deadline) != 0) {
 		close(sv[1]);
 		fr.ipcFd = -1;
 	} else if (FCGX_Accept_r(&fr) == 0) {
-		req_begin(&r, &arena, &headers, &body, &cfg, NULL);
+		fcgi_req_begin(&r, &arena, &headers, &body, &cfg, NULL);
 		r.env = fr.envp;
-		input.read = fcgi_read;
+		input.read = fcgi_input_read;
 		input.ctx = fr.in;
 		r.input = &input;
 		http_dispatch(&app, &r);
-		answered = send_response(&app, &r, &fr, &head) == 0;
+		answered = fcgi_send_response(&app, &r, &fr, &head) == 0;
 		FCGX_Finish_r(&fr);
 		/* libfcgi's own END_REQUEST write may still have met a full socket. */
 		if (fr.ipcFd < 0)
