@@ -19,8 +19,8 @@
 enum mu_type {
 	MU_NULL,
 	MU_BOOL,
-	MU_STR,   /* text; escaped by {{x}}, inserted as-is by {{{x}}} and {{&x}} */
-	MU_HTML,  /* HTML parley produced (struct html): inserted as it is by every form */
+	MU_STR,   /* text: escaped by every tag (but see MU_RAW_STRINGS) */
+	MU_HTML,  /* HTML parley produced (struct html): inserted as it is by every tag */
 	MU_LIST,
 	MU_MAP,
 	MU_SLOT,  /* filled in after rendering: see mu_slot */
@@ -73,7 +73,7 @@ struct mu_value mu_list_value(struct mu_list *l);
 /*
  * Slots: a value the caller fills in after rendering, such as the comment
  * form's token, which must be fresh for each reader of a cached page.
- * {{x}} and {{{x}}} of a slot write a marker holding the slot's name (at
+ * Every tag of a slot write a marker holding the slot's name (at
  * most MU_SLOT_NAME_MAX bytes): a NUL byte and a random key made once per
  * process, so neither a template nor any data can forge one, wherever and
  * in whatever order a theme writes the attributes around it.  mu_slot_find
@@ -96,7 +96,23 @@ int mu_slot_find(const char *buf, size_t len, size_t *at, size_t *marker_len,
  */
 struct mu_set;
 
-struct mu_set *mu_set_new(void);
+/*
+ * Trust travels with the value, not with the tag.  {{x}}, {{{x}}} and
+ * {{&x}} all insert an MU_HTML value as it is and all escape an MU_STR
+ * value with html_escape, so a theme that writes {{{x}}} for a plain
+ * string cannot make data raw by accident, and one that writes {{x}} for
+ * HTML parley produced still shows it right.  mu_set_new makes such a set;
+ * every set parley's programs load is one.
+ *
+ * The Mustache spec instead has {{{x}}} and {{&x}} insert every string as
+ * it is.  A set made with MU_RAW_STRINGS follows the spec: for the spec's
+ * own tests and for callers whose data is all their own, never for a
+ * theme fed readers' text.
+ */
+#define MU_RAW_STRINGS 1
+
+struct mu_set *mu_set_new(void);                 /* mu_set_new_flags(0) */
+struct mu_set *mu_set_new_flags(int flags);
 void mu_set_free(struct mu_set *set);
 
 /*

@@ -13,7 +13,7 @@
 
 /*
  * Escape & < > " ' for HTML text and attribute values (also right for XML):
- * the one escaper, which the Mustache engine uses for {{x}} too.
+ * the one escaper, which the Mustache engine uses for every plain string.
  */
 void html_escape(struct buf *out, const char *s, size_t len);
 

@@ -348,13 +348,20 @@ mu_set_find(const struct mu_set *set, const char *name, size_t len, uint32_t h)
 }
 
 struct mu_set *
-mu_set_new(void)
+mu_set_new_flags(int flags)
 {
 	struct mu_set *set;
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		die("out of memory");
+	set->flags = flags & MU_RAW_STRINGS;
 	return set;
+}
+
+struct mu_set *
+mu_set_new(void)
+{
+	return mu_set_new_flags(0);
 }
 
 void

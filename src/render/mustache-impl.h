@@ -94,6 +94,7 @@ struct mu_template {
 };
 
 struct mu_set {
+	int flags;		/* MU_RAW_STRINGS or 0 */
 	struct mu_template **templates;
 	size_t len;
 	size_t cap;

@@ -161,7 +161,9 @@ mu_nodes_render(struct mu_render *r, const struct mu_template *t, size_t i,
 			i++;
 			if ((v = mu_lookup(t, n, ctx)) == NULL)
 				break;
-			if (v->type == MU_STR && n->type == MU_NODE_ESCAPED)
+			/* Trust is the value's: see MU_RAW_STRINGS in mustache.h. */
+			if (v->type == MU_STR && (n->type == MU_NODE_ESCAPED ||
+			    !(r->set->flags & MU_RAW_STRINGS)))
 				html_escape(r->out, v->u.str.s, v->u.str.len);
 			else if (v->type == MU_STR || v->type == MU_HTML)
 				buf_append(r->out, v->u.str.s, v->u.str.len);

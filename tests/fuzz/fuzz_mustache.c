@@ -1,6 +1,8 @@
-/* fuzz_mustache.c: libFuzzer target: any template text compiles or fails cleanly, and renders. */
+/* fuzz_mustache.c: libFuzzer target: any template text compiles or fails cleanly, renders, and never lets plain data out raw. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mustache.h"
 
@@ -28,6 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mu_set_add(set, "t", (const char *)data, size, err, sizeof(err)) == 0 &&
 	    mu_set_add(set, "p", "{{> t}}", 7, err, sizeof(err)) == 0)
 		mu_render(set, "t", &(struct mu_value){ .type = MU_MAP, .u.map = root }, &out);
+	/* Plain data is escaped by every tag: a '<' can only come from the template. */
+	if (out.len > 0 && memchr(data, '<', size) == NULL && memchr(out.data, '<', out.len) != NULL)
+		abort();
 	buf_free(&out);
 	arena_free(&a);
 	mu_set_free(set);

@@ -202,6 +202,33 @@ test_post_page(const struct config *cfg, const struct mu_set *tpl, struct db *db
 	check_golden("post.html", res.body);
 }
 
+/*
+ * A theme's choice of tag cannot change trust: {{{title}}} still escapes
+ * the post's title (plain text), {{body_html}} still inserts the post's
+ * HTML as it is, once, not escaped twice.
+ */
+static void
+test_theme_tags(const struct config *cfg, struct db *db)
+{
+	static const char theme[] = "{{#post}}[{{{title}}}][{{&title}}][{{body_html}}]{{/post}}";
+	/* Another query than test_post_page's: its page is in the page cache. */
+	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/posts/golden-post?theme=1",
+		"REMOTE_ADDR=127.0.0.1", NULL };
+	struct mu_set *tpl = templates();
+	struct test_response res;
+	char err[256];
+
+	CHECK(mu_set_add(tpl, "post", theme, sizeof(theme) - 1, err, sizeof(err)) == 0);
+	res = test_request(&arena, &site_app, cfg, tpl, db, env, NULL);
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body, "[A post &amp; its &lt;thread&gt;][A post &amp; its &lt;thread&gt;]");
+	CHECK_CONTAINS(res.body, "[<p>The <em>first</em> paragraph, with "
+		       "<a href=\"https://example.org/?a=1&amp;b=2\">a link</a>.</p>\n");
+	CHECK_NOT_CONTAINS(res.body, "<thread>");
+	CHECK_NOT_CONTAINS(res.body, "&lt;p&gt;");
+	mu_set_free(tpl);
+}
+
 static void
 test_queue_page(const struct config *cfg, const struct mu_set *tpl, struct db *db)
 {
@@ -247,6 +274,7 @@ main(void)
 
 	seed(db);
 	test_post_page(&cfg, tpl, db);
+	test_theme_tags(&cfg, db);
 	test_queue_page(&cfg, tpl, db);
 
 	test_db_remove(db, dir);

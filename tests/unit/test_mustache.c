@@ -400,11 +400,11 @@ print_quoted(const char *label, const char *s, size_t len)
 	fputs("\"\n", stderr);
 }
 
-/* Compile src as "t" in a fresh set, render it with root: the output (caller frees). */
+/* Compile src as "t" in a fresh set of these flags, render it with root: the output (caller frees). */
 static char *
-render_one(const char *src, const struct mu_value *root, int *rc)
+render_flags(int flags, const char *src, const struct mu_value *root, int *rc)
 {
-	struct mu_set *set = mu_set_new();
+	struct mu_set *set = mu_set_new_flags(flags);
 	struct buf out = BUF_INIT;
 	char err[256];
 
@@ -419,6 +419,13 @@ render_one(const char *src, const struct mu_value *root, int *rc)
 	/* Terminates out even when nothing was rendered. */
 	buf_append(&out, "", 0);
 	return buf_detach(&out, NULL);
+}
+
+/* The same in a set as parley's programs make it (mu_set_new). */
+static char *
+render_one(const char *src, const struct mu_value *root, int *rc)
+{
+	return render_flags(0, src, root, rc);
 }
 
 static void
@@ -458,10 +465,69 @@ test_escaping(void)
 		CHECK(rc == 0);
 		CHECK_STR(got, cases[i].escaped);
 		free(got);
+		/* A plain string is escaped by the raw tags too... */
 		got = render_one("{{{x}}}|{{&x}}", &root, &rc);
 		CHECK(rc == 0);
-		CHECK(got != NULL && strlen(got) == 2 * strlen(cases[i].in) + 1 &&
-		    strncmp(got, cases[i].in, strlen(cases[i].in)) == 0);
+		CHECK_STR(got, arena_printf(&a, "%s|%s", cases[i].escaped, cases[i].escaped));
+		free(got);
+		/* ...unless the set follows the spec (MU_RAW_STRINGS). */
+		got = render_flags(MU_RAW_STRINGS, "{{{x}}}|{{&x}}", &root, &rc);
+		CHECK(rc == 0);
+		CHECK_STR(got, arena_printf(&a, "%s|%s", cases[i].in, cases[i].in));
+		free(got);
+	}
+	arena_free(&a);
+}
+
+/*
+ * Trust travels with the value: HTML parley made (MU_HTML) is inserted as
+ * it is by every tag, a plain string is escaped by every tag, and a dotted
+ * name or a section reaches the same values with the same result.
+ */
+static void
+test_trust(void)
+{
+	static const char *const tags[] = {
+		"{{v}}", "{{{v}}}", "{{&v}}", "{{ v }}", "{{{ v }}}", "{{& v }}",
+		"{{#m}}{{v}}{{/m}}", "{{#m}}{{{v}}}{{/m}}", "{{m.v}}", "{{{m.v}}}",
+		"{{#l}}{{.}}{{/l}}", "{{#l}}{{{.}}}{{/l}}", "{{#l}}{{&.}}{{/l}}",
+		"{{=<% %>=}}<%v%>", "{{=<% %>=}}<%{v}%>", "{{=<% %>=}}<%&v%>",
+	};
+	static const char script[] = "<script>alert('x')</script>";
+	static const char escaped[] = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;";
+	static const char html[] = "<p>Made <em>here</em> &amp; safe</p>";
+	struct arena a;
+	struct mu_map *text, *trusted;
+	struct mu_value root;
+	char *got;
+	size_t i;
+	int rc;
+
+	arena_init(&a);
+	text = mu_map_new(&a);
+	mu_set_str(text, "v", script);
+	mu_set_map(text, "m", text);
+	mu_set_list(text, "l", mu_list_new(&a));
+	mu_list_push(mu_map_get(text, "l")->u.list, mu_str(script));
+	trusted = mu_map_new(&a);
+	mu_set_html(trusted, "v", (struct html){ html });
+	mu_set_map(trusted, "m", trusted);
+	mu_set_list(trusted, "l", mu_list_new(&a));
+	mu_list_push(mu_map_get(trusted, "l")->u.list, mu_html((struct html){ html }));
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		root = mu_map_value(text);
+		got = render_one(tags[i], &root, &rc);
+		CHECK(rc == 0);
+		CHECK_STR(got, escaped);
+		free(got);
+		root = mu_map_value(trusted);
+		got = render_one(tags[i], &root, &rc);
+		CHECK(rc == 0);
+		CHECK_STR(got, html);
+		free(got);
+		/* The spec's set changes nothing for HTML values. */
+		got = render_flags(MU_RAW_STRINGS, tags[i], &root, &rc);
+		CHECK_STR(got, html);
 		free(got);
 	}
 	arena_free(&a);
@@ -836,7 +902,8 @@ spec_file(const char *dir, const char *file, int *passed, int *run)
 			continue;
 		}
 
-		set = mu_set_new();
+		/* The spec's {{{x}}} inserts plain data as it is: its own set. */
+		set = mu_set_new_flags(MU_RAW_STRINGS);
 		ok = 1;
 		err[0] = '\0';
 		for (k = 0; partials != NULL && k < partials->n; k++)
@@ -929,6 +996,7 @@ main(void)
 	size_t i;
 
 	test_escaping();
+	test_trust();
 	test_syntax_errors();
 	test_data_model();
 	test_partials();
