@@ -81,6 +81,14 @@ void fcgi_drain_input(FCGX_Request *fr);
 /* Make r a fresh request in a, keeping its database handle. */
 void fcgi_req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *body,
 		    const struct config *cfg, const struct mu_set *tpl);
+/*
+ * Start a worker's life in r: a initialised, r a fresh request on headers
+ * and body, the program's worker_open run.  Returns 0, or -1 after logging
+ * why it could not open (a bad database); the caller frees a, headers and
+ * body either way.
+ */
+int fcgi_worker_open(const struct app *app, struct req *r, struct arena *a, struct buf *headers,
+		     struct buf *body, const struct config *cfg, const struct mu_set *tpl);
 /* The settings new requests use, with a reference the caller must release. */
 struct settings *fcgi_settings_acquire(struct server *srv);
 /* Drop a reference; the last one frees settings a reload made. */

@@ -29,14 +29,9 @@ serve_cgi(const struct app *app, const struct config *cfg, const struct mu_set *
 	struct buf headers = BUF_INIT, body = BUF_INIT, head = BUF_INIT;
 	struct http_input input = { fcgi_stdin_read, NULL };
 	struct req r;
-	char err[256];
 	int rc = 0;
 
-	arena_init(&arena);
-	memset(&r, 0, sizeof(r));
-	fcgi_req_begin(&r, &arena, &headers, &body, cfg, tpl);
-	if (app->worker_open(&r, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	if (fcgi_worker_open(app, &r, &arena, &headers, &body, cfg, tpl) != 0) {
 		rc = 2;
 		goto out;
 	}
@@ -66,16 +61,11 @@ check_worker(const struct app *app, const struct config *cfg, const struct mu_se
 	struct arena arena;
 	struct buf headers = BUF_INIT, body = BUF_INIT;
 	struct req r;
-	char err[256];
 	int rc = 0;
 
-	arena_init(&arena);
-	memset(&r, 0, sizeof(r));
-	fcgi_req_begin(&r, &arena, &headers, &body, cfg, tpl);
-	if (app->worker_open(&r, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	if (fcgi_worker_open(app, &r, &arena, &headers, &body, cfg, tpl) != 0)
 		rc = -1;
-	} else
+	else
 		app->worker_close(&r);
 	arena_free(&arena);
 	buf_free(&headers);

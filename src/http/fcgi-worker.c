@@ -31,6 +31,22 @@ fcgi_req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *
 	r->now = time(NULL);
 }
 
+int
+fcgi_worker_open(const struct app *app, struct req *r, struct arena *a, struct buf *headers,
+		 struct buf *body, const struct config *cfg, const struct mu_set *tpl)
+{
+	char err[256];
+
+	arena_init(a);
+	memset(r, 0, sizeof(*r));
+	fcgi_req_begin(r, a, headers, body, cfg, tpl);
+	if (app->worker_open(r, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 struct settings *
 fcgi_settings_acquire(struct server *srv)
 {
@@ -194,21 +210,15 @@ fcgi_worker_main(void *arg)
 	struct http_input input;
 	struct settings *s;
 	struct timespec started;
-	char err[256];
 	int fd, expired;
 	size_t sent;
 	unsigned char *peek = malloc(PARAMS_PEEK_MAX), *scratch = malloc(PARAMS_PEEK_MAX);
 
 	if (peek == NULL || scratch == NULL)
 		die("out of memory");
-	arena_init(&arena);
-	memset(&r, 0, sizeof(r));
 	s = fcgi_settings_acquire(srv);
-	fcgi_req_begin(&r, &arena, &headers, &body, s->cfg, s->tpl);
-	if (app->worker_open(&r, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	if (fcgi_worker_open(app, &r, &arena, &headers, &body, s->cfg, s->tpl) != 0)
 		exit(2);
-	}
 	fcgi_settings_release(srv, s);
 	/*
 	 * libfcgi reads each request from fr.ipcFd, which the pool fills.  Its
