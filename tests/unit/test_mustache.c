@@ -510,10 +510,10 @@ test_trust(void)
 	mu_set_list(text, "l", mu_list_new(&a));
 	mu_list_push(mu_map_get(text, "l")->u.list, mu_str(script));
 	trusted = mu_map_new(&a);
-	mu_set_html(trusted, "v", (struct html){ html });
+	mu_set_html(trusted, "v", html_trust(html));
 	mu_set_map(trusted, "m", trusted);
 	mu_set_list(trusted, "l", mu_list_new(&a));
-	mu_list_push(mu_map_get(trusted, "l")->u.list, mu_html((struct html){ html }));
+	mu_list_push(mu_map_get(trusted, "l")->u.list, mu_html(html_trust(html)));
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
 		root = mu_map_value(text);
 		got = render_one(tags[i], &root, &rc);
