@@ -61,6 +61,12 @@ int site_not_modified(struct req *r, const char *extra);
  * comment-form token is one reader's like a page extra changed: private.
  */
 int site_cached(struct req *r, const char *extra);
+/*
+ * site_cached for a page that shows the post slug and nothing of any other
+ * (its page, its comments feed): validated by that post's generation, so
+ * a change to another post, or a comment on one, leaves it as it is.
+ */
+int site_cached_post(struct req *r, const char *slug, const char *extra);
 
 /*
  * The comment form's token is rendered as a template slot (mu_slot) named

@@ -126,6 +126,13 @@ void db_log_error(struct db *db, const char *what);
 
 /* The current page generation and when it last moved (for ETags). */
 int db_generation(struct db *db, int64_t *generation, int64_t *modified_at);
+/*
+ * The generation of the post page for slug (sql/0009_post_generations.sql)
+ * and when it last moved: STORE_OK, STORE_NOTFOUND when the slug has none
+ * (the site generation then stands for it) or STORE_ERR.
+ */
+int db_post_generation(struct db *db, const char *slug, int64_t *generation,
+		       int64_t *modified_at);
 
 /* Text column as a NUL-terminated string ("" for NULL); valid until the next step. */
 const char *db_col_text(sqlite3_stmt *st, int col);

@@ -14,7 +14,8 @@
 #include "mustache.h"
 
 /*
- * Every public page is a function of the database generation, the hour (form
+ * Every public page is a function of the database generation (a post's own
+ * for its page), the hour (form
  * tokens age), the path and query, the visitor's own-comment cookie and the
  * templates this process loaded.  The hash of those is both the page's ETag
  * and its key in this cache, so a page is rendered once per change and then
@@ -54,18 +55,29 @@ set_boot(void)
 	cache.boot = time(NULL);
 }
 
-/* The validator of this request's page into hex; its Last-Modified in *modified. */
+/*
+ * The validator of this request's page into hex; its Last-Modified in
+ * *modified.  A post's page (slug not NULL) follows that post's generation
+ * when it has one, every other page the site's.
+ */
 static int
-page_key(struct req *r, const char *extra, char hex[KEY_HEX], time_t *modified)
+page_key(struct req *r, const char *slug, const char *extra, char hex[KEY_HEX],
+	 time_t *modified)
 {
 	int64_t gen, mod;
 	unsigned char hash[(KEY_HEX - 1) / 2];
 	const char *key;
+	char scope = 'p';
+	int rc = slug != NULL ? db_post_generation(r->db, slug, &gen, &mod) : STORE_NOTFOUND;
 
 	pthread_once(&boot_once, set_boot);
-	if (db_generation(r->db, &gen, &mod) != STORE_OK)
+	if (rc == STORE_NOTFOUND) {
+		scope = 's';
+		rc = db_generation(r->db, &gen, &mod);
+	}
+	if (rc != STORE_OK)
 		return -1;
-	key = arena_printf(r->arena, "%lld|%lld|%lld.%u|%s|%s|%s", (long long)gen,
+	key = arena_printf(r->arena, "%c%lld|%lld|%lld.%u|%s|%s|%s", scope, (long long)gen,
 			   (long long)(r->now / 3600), (long long)cache.boot,
 			   r->settings_generation, r->path,
 			   r->query_string, extra ? extra : "");
@@ -98,11 +110,11 @@ page_cache_control(struct req *r, int personal)
 
 /* The page's ETag and Last-Modified: 1 when If-None-Match matches, 0 when not, -1 on error. */
 static int
-page_validators(struct req *r, const char *extra, char hex[KEY_HEX])
+page_validators(struct req *r, const char *slug, const char *extra, char hex[KEY_HEX])
 {
 	time_t modified;
 
-	if (page_key(r, extra, hex, &modified) != 0)
+	if (page_key(r, slug, extra, hex, &modified) != 0)
 		return -1;
 	return resp_validators(r, hex, modified);
 }
@@ -117,7 +129,7 @@ int
 site_not_modified(struct req *r, const char *extra)
 {
 	char hex[KEY_HEX];
-	int match = page_validators(r, extra, hex);
+	int match = page_validators(r, NULL, extra, hex);
 
 	if (match >= 0)
 		page_cache_control(r, is_personal(extra));
@@ -141,11 +153,17 @@ find(const char *key)
 int
 site_cached(struct req *r, const char *extra)
 {
+	return site_cached_post(r, NULL, extra);
+}
+
+int
+site_cached_post(struct req *r, const char *slug, const char *extra)
+{
 	char hex[KEY_HEX];
 	struct cache_entry *e;
 	int hit = 0, match, token = 0;
 
-	if ((match = page_validators(r, extra, hex)) < 0)
+	if ((match = page_validators(r, slug, extra, hex)) < 0)
 		return 0;
 	pthread_rwlock_rdlock(&cache.lock);
 	if ((e = find(hex)) != NULL) {

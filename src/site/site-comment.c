@@ -765,7 +765,7 @@ site_comment_feed(struct req *r)
 
 	if (r->params[0] == NULL || !slug_valid(r->params[0]))
 		return 404;
-	if ((rc = site_cached(r, "")) != 0)
+	if ((rc = site_cached_post(r, r->params[0], "")) != 0)
 		return rc;
 	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;

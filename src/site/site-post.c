@@ -38,7 +38,7 @@ site_post(struct req *r)
 		extra = arena_printf(r->arena, "%s|%s", site_comment_etag_extra(r), extra);
 	else
 		extra = site_comment_etag_extra(r);
-	if (site_cached(r, extra) != 0)
+	if (site_cached_post(r, slug, extra) != 0)
 		return r->status;
 	rc = posts_get(r->db, r->arena, slug, 0, &p);
 	if (rc == STORE_NOTFOUND)

@@ -256,22 +256,44 @@ db_col_text(sqlite3_stmt *st, int col)
 	return s ? (const char *)s : "";
 }
 
+/* Read a generation and its date from st's one row: STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+static int
+generation_row(sqlite3_stmt *st, int64_t *generation, int64_t *modified_at)
+{
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*generation = sqlite3_column_int64(st, 0);
+		*modified_at = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERR;
+}
+
 int
 db_generation(struct db *db, int64_t *generation, int64_t *modified_at)
 {
 	static const char sql[] = "SELECT generation, modified_at FROM site_state WHERE id = 1";
+
+	return generation_row(db_stmt(db, sql), generation, modified_at) == STORE_OK ?
+	    STORE_OK : STORE_ERR;
+}
+
+int
+db_post_generation(struct db *db, const char *slug, int64_t *generation,
+		   int64_t *modified_at)
+{
+	static const char sql[] =
+		"SELECT generation, modified_at FROM post_generations WHERE slug = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
 		return STORE_ERR;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return STORE_ERR;
-	}
-	*generation = sqlite3_column_int64(st, 0);
-	*modified_at = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	return STORE_OK;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	return generation_row(st, generation, modified_at);
 }
 
 static int

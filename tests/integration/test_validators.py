@@ -5,7 +5,9 @@ sees, so the post page, the index and the feed keep their ETags (a browser's
 copy still gets 304, parley's page cache keeps the page).  An approval, an
 edit of an approved comment, a rejection of what its author sees, and a new
 post do move them, and the very next request shows the change.  The author
-of a pending comment sees it at once, and nobody else does.
+of a pending comment sees it at once, and nobody else does.  A post's page
+follows its own post: a comment, a like or an edit on another post leaves
+it (and its 304) as it was, while the listings follow every post.
 """
 
 from harness import Site, comment_id, run_tests
@@ -143,6 +145,58 @@ def test_own_pending_comment_is_seen_by_its_author_only():
         s.cli("comments", "reject", str(cid))
         mine = writer.get("/posts/" + slug)
         assert mine.status == 200 and "my-edited-pending-words" not in mine.text
+
+
+def test_a_post_page_follows_its_own_post_only():
+    with Site(conf=FAST) as s:
+        busy = s.add_post(title="Busy", body="Much talk.", slug="busy", tags=["peer work"])
+        quiet = s.add_post(title="Quiet", body="Left alone.", slug="quiet", tags=["peer work"])
+        anon = s.client()
+
+        def etag(path):
+            res = anon.get(path)
+            assert res.status == 200, (path, res.status)
+            return res.headers["etag"]
+
+        def unchanged(path, tag):
+            res = anon.get(path, headers={"If-None-Match": tag})
+            return res.status == 304
+
+        quiet_tag, quiet_feed = etag("/posts/quiet"), etag("/posts/quiet/comments.atom")
+        busy_tag, index_tag = etag("/posts/busy"), etag("/")
+
+        # A comment approved on one post: its page, its feed and the index move.
+        cid = comment_id(s.client().form("/posts/busy").submit(
+            {"author": "Talker", "comment": "talk-on-busy"}))
+        s.cli("comments", "approve", str(cid))
+        assert not unchanged("/posts/busy", busy_tag)
+        assert "talk-on-busy" in anon.get("/posts/busy").text
+        assert "talk-on-busy" in anon.get("/posts/busy/comments.atom").text
+        assert not unchanged("/", index_tag) and "1 comment" in anon.get("/").text
+        assert unchanged("/posts/quiet", quiet_tag) and unchanged("/posts/quiet/comments.atom", quiet_feed)
+
+        # A like, and an edit of the post, on the busy post only.
+        busy_tag = etag("/posts/busy")
+        like = s.client().form("/posts/busy", form_id="like")
+        assert like.submit().status == 303
+        liked = s.client().get("/posts/busy")
+        assert liked.headers["etag"] != busy_tag and "1 reader likes this" in liked.text
+        s.add_post(title="Busy", body="Much talk, edited.", slug="busy", tags=["peer work"])
+        assert "Much talk, edited." in s.client().get("/posts/busy").text
+        assert unchanged("/posts/quiet", quiet_tag)
+
+        # Another post renaming the tag both carry changes what the quiet page shows.
+        s.add_post(title="Renamer", body="Text.", slug="renamer", tags=["Peer Work"])
+        res = anon.get("/posts/quiet", headers={"If-None-Match": quiet_tag})
+        assert res.status == 200 and "Peer Work" in res.text, res.status
+
+        # A post deleted and written again under its slug is never its old page.
+        old = anon.get("/posts/quiet")
+        s.cli("post", "rm", "quiet")
+        assert anon.get("/posts/quiet").status == 404
+        s.add_post(title="Quiet again", body="A new post.", slug="quiet")
+        res = anon.get("/posts/quiet", headers={"If-None-Match": old.headers["etag"]})
+        assert res.status == 200 and "A new post." in res.text, res.status
 
 
 run_tests(globals())

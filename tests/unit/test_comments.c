@@ -414,26 +414,36 @@ test_store(struct arena *a)
 	test_db_remove(db, db_dir);
 }
 
-/* The site generation (every page's ETag), and whether an action moved it. */
+/*
+ * The generation of post "g"'s page (its ETag), of another post's, and of
+ * the site (the listings'), and whether an action moved them.
+ */
 static int64_t
-generation(struct db *db)
+generation(struct db *db, const char *slug)
 {
 	int64_t g = -1, modified;
 
-	CHECK(db_generation(db, &g, &modified) == STORE_OK);
+	if (slug == NULL)
+		CHECK(db_generation(db, &g, &modified) == STORE_OK);
+	else
+		CHECK(db_post_generation(db, slug, &g, &modified) == STORE_OK);
 	return g;
 }
 
-#define MOVES(db, action) do { int64_t g0_ = generation(db); \
-	CHECK((action) == STORE_OK); CHECK(generation(db) != g0_); } while (0)
-#define STILL(db, action) do { int64_t g0_ = generation(db); \
-	CHECK((action) == STORE_OK); CHECK(generation(db) == g0_); } while (0)
+#define MOVES(db, action) do { int64_t g0_ = generation(db, "g"), o0_ = generation(db, "o"); \
+	CHECK((action) == STORE_OK); CHECK(generation(db, "g") != g0_); \
+	CHECK(generation(db, "o") == o0_); } while (0)
+#define STILL(db, action) do { int64_t g0_ = generation(db, "g"), s0_ = generation(db, NULL); \
+	CHECK((action) == STORE_OK); CHECK(generation(db, "g") == g0_); \
+	CHECK(generation(db, NULL) == s0_); } while (0)
 
 /*
- * Only what a reader can see moves the generation: approved comments for
- * everyone, pending and spam ones (both "awaiting moderation") for their
- * author's browser.  Rejected and trashed comments, and pending <-> spam,
- * move nothing, so a flood of pending or spam comments evicts no page.
+ * Only what a reader can see moves a post page's generation: approved
+ * comments for everyone, pending and spam ones (both "awaiting
+ * moderation") for their author's browser.  Rejected and trashed comments,
+ * and pending <-> spam, move nothing, so a flood of pending or spam
+ * comments evicts no page.  Another post's page never moves; the site's
+ * (the listings, which show comment counts) moves only with the count.
  */
 static void
 test_generation(struct arena *a)
@@ -442,10 +452,11 @@ test_generation(struct arena *a)
 	struct comment c;
 	enum comment_status before;
 	struct db *db = test_db_create(dir);
-	int64_t pending, spam;
+	int64_t pending, spam, site;
 
 	memset(&c, 0, sizeof(c));
 	c.post_id = open_post(db, a, "g");
+	(void)open_post(db, a, "o");
 	c.author = "Flood";
 	c.body_md = "Buy now";
 	c.body_html = markdown_html(a, c.body_md, strlen(c.body_md), MARKDOWN_COMMENT);
@@ -460,11 +471,20 @@ test_generation(struct arena *a)
 	STILL(db, comments_set_status(db, pending, COMMENT_SPAM));
 	STILL(db, comments_set_status(db, pending, COMMENT_PENDING));
 
-	/* Its author sees an edit of their pending comment. */
+	/* Its author sees an edit of their pending comment; the listings do not. */
+	site = generation(db, NULL);
 	MOVES(db, comments_update_text(db, pending, "Flood", "", "Edited",
 				       markdown_html(a, "Edited", 6, MARKDOWN_COMMENT),
 				       COMMENT_PENDING, "", 2100));
+	CHECK(generation(db, NULL) == site);
+	/* Approved, the post's comment count moves the listings too. */
 	MOVES(db, comments_set_status(db, pending, COMMENT_APPROVED));
+	CHECK(generation(db, NULL) != site);
+	site = generation(db, NULL);
+	MOVES(db, comments_update_text(db, pending, "Flood", "", "Edited again",
+				       markdown_html(a, "Edited again", 12, MARKDOWN_COMMENT),
+				       COMMENT_APPROVED, "", 2200));
+	CHECK(generation(db, NULL) == site);
 	MOVES(db, comments_set_status(db, pending, COMMENT_PENDING));
 	/* Rejected, it leaves its author's page; restored as spam, it is back. */
 	MOVES(db, comments_set_status(db, spam, COMMENT_REJECTED));
