@@ -81,6 +81,13 @@ struct spam_model *spam_model_new(void);
 void spam_model_free(struct spam_model *m);
 /* Forget every count. */
 void spam_model_clear(struct spam_model *m);
+/*
+ * How many tokens m holds: those with a count (a token whose counts fall
+ * to zero is dropped), so a copy costs what the learned comments' current
+ * vocabulary does: 16 bytes a slot, two to eight slots a token (and never
+ * fewer than 1024 slots).
+ */
+size_t spam_model_size(const struct spam_model *m);
 /* Set one token's counts as stored.  0, or -1 when out of memory. */
 int spam_model_set(struct spam_model *m, uint64_t token, uint32_t ham, uint32_t spam);
 /* One token's counts (0 and 0 when unknown). */

@@ -32,7 +32,16 @@ spam_class_parse(const char *name)
 	return SPAM_CLASS_NONE;
 }
 
-/* The counts: open addressing on the token hash, 0 marking an empty slot. */
+/* The table's slots when new, and the fewest it shrinks to: a power of two. */
+#define MODEL_SLOTS_MIN 1024
+
+/*
+ * The counts: open addressing on the token hash (linear probing), 0
+ * marking an empty slot.  Only tokens with a count are held: one whose
+ * counts fall to zero leaves the table, and the table shrinks when it is
+ * under an eighth full, so the memory follows the vocabulary of the
+ * comments learned now, not of every comment ever learned.
+ */
 struct spam_entry {
 	uint64_t token;
 	uint32_t ham, spam;
@@ -52,7 +61,7 @@ spam_model_new(void)
 
 	if (m == NULL)
 		return NULL;
-	m->cap = 1024;
+	m->cap = MODEL_SLOTS_MIN;
 	if ((m->slots = calloc(m->cap, sizeof(*m->slots))) == NULL) {
 		free(m);
 		return NULL;
@@ -72,12 +81,26 @@ spam_model_free(struct spam_model *m)
 void
 spam_model_clear(struct spam_model *m)
 {
-	memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	struct spam_entry *small;
+
+	if (m->cap > MODEL_SLOTS_MIN &&
+	    (small = calloc(MODEL_SLOTS_MIN, sizeof(*small))) != NULL) {
+		free(m->slots);
+		m->slots = small;
+		m->cap = MODEL_SLOTS_MIN;
+	} else
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
 	m->used = 0;
 	m->ham = m->spam = 0;
 }
 
-static const struct spam_entry *
+size_t
+spam_model_size(const struct spam_model *m)
+{
+	return m->used;
+}
+
+static struct spam_entry *
 model_find(const struct spam_model *m, uint64_t token)
 {
 	size_t i;
@@ -88,18 +111,18 @@ model_find(const struct spam_model *m, uint64_t token)
 	return NULL;
 }
 
-/* Double the table.  0 or -1. */
+/* Move the table to cap slots (a power of two, over used).  0 or -1 (the table unchanged). */
 static int
-model_grow(struct spam_model *m)
+model_resize(struct spam_model *m, size_t cap)
 {
 	struct spam_entry *old = m->slots;
 	size_t oldcap = m->cap, i, j;
 
-	if ((m->slots = calloc(oldcap * 2, sizeof(*m->slots))) == NULL) {
+	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL) {
 		m->slots = old;
 		return -1;
 	}
-	m->cap = oldcap * 2;
+	m->cap = cap;
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].token == 0)
 			continue;
@@ -124,7 +147,7 @@ model_entry(struct spam_model *m, uint64_t token)
 			return &m->slots[i];
 	/* Keep the table at most half full. */
 	if ((m->used + 1) * 2 > m->cap) {
-		if (model_grow(m) != 0)
+		if (model_resize(m, m->cap * 2) != 0)
 			return NULL;
 		return model_entry(m, token);
 	}
@@ -133,13 +156,43 @@ model_entry(struct spam_model *m, uint64_t token)
 	return &m->slots[i];
 }
 
+/*
+ * Take e (its counts both zero) out of the table: later entries of its
+ * probe run move back into the hole unless their home slot lies after it,
+ * so every token stays reachable from its home (no tombstones).  Then
+ * halve a table under an eighth full (kept as it is when memory is short).
+ */
+static void
+model_remove(struct spam_model *m, struct spam_entry *e)
+{
+	size_t mask = m->cap - 1, hole = (size_t)(e - m->slots), j = hole, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (m->slots[j].token == 0)
+			break;
+		home = m->slots[j].token & mask;
+		if (((j - home) & mask) >= ((j - hole) & mask)) {
+			m->slots[hole] = m->slots[j];
+			hole = j;
+		}
+	}
+	memset(&m->slots[hole], 0, sizeof(m->slots[hole]));
+	m->used--;
+	if (m->cap > MODEL_SLOTS_MIN && m->used * 8 < m->cap)
+		(void)model_resize(m, m->cap / 2);
+}
+
 int
 spam_model_set(struct spam_model *m, uint64_t token, uint32_t ham, uint32_t spam)
 {
 	struct spam_entry *e;
 
-	if (ham == 0 && spam == 0 && model_find(m, token == 0 ? 1 : token) == NULL)
+	if (ham == 0 && spam == 0) {
+		if ((e = model_find(m, token == 0 ? 1 : token)) != NULL)
+			model_remove(m, e);
 		return 0;
+	}
 	if ((e = model_entry(m, token)) == NULL)
 		return -1;
 	e->ham = ham;
@@ -202,10 +255,17 @@ spam_model_learn(struct spam_model *m, const struct spam_features *f, enum spam_
 	if (cls == SPAM_CLASS_NONE)
 		return 0;
 	for (i = 0; i < f->len; i++) {
-		struct spam_entry *e = model_entry(m, f->items[i].hash);
-		if (e == NULL)
-			return -1;
+		uint64_t token = f->items[i].hash == 0 ? 1 : f->items[i].hash;
+		struct spam_entry *e = sign > 0 ? model_entry(m, token) : model_find(m, token);
+
+		if (e == NULL) {
+			if (sign > 0)
+				return -1;
+			continue;       /* nothing to un-learn */
+		}
 		count_add(cls == SPAM_CLASS_SPAM ? &e->spam : &e->ham, sign);
+		if (e->ham == 0 && e->spam == 0)
+			model_remove(m, e);
 	}
 	count_add(cls == SPAM_CLASS_SPAM ? &m->spam : &m->ham, sign);
 	return 0;

@@ -214,6 +214,66 @@ test_model(void)
 	spam_model_free(NULL);
 }
 
+/* Tokens whose home slots are five neighbours: their probe runs merge into one. */
+static uint64_t
+token_of(uint64_t k)
+{
+	return k << 20 | ((k % 5) * 3 + 7);
+}
+
+/*
+ * The counts in memory hold only tokens with a count: un-learned and
+ * zeroed tokens leave the table (the table shrinks again), and every other
+ * token stays found, also across the probe runs removals cut into.
+ */
+static void
+test_model_prunes(void)
+{
+	struct spam_model *m = spam_model_new();
+	struct spam_features f;
+	struct spam_comment c;
+	uint32_t h, s;
+	uint64_t k;
+	int i, found = 1, gone = 1;
+
+	for (k = 1; k <= 6000; k++)
+		CHECK(spam_model_set(m, token_of(k), (uint32_t)k, 1) == 0);
+	CHECK(spam_model_size(m) == 6000);
+	for (k = 1; k <= 6000; k += 2)
+		CHECK(spam_model_set(m, token_of(k), 0, 0) == 0);
+	CHECK(spam_model_size(m) == 3000);
+	for (k = 1; k <= 6000; k++) {
+		spam_model_lookup(m, token_of(k), &h, &s);
+		if (k % 2 == 0 && (h != (uint32_t)k || s != 1))
+			found = 0;
+		if (k % 2 == 1 && (h != 0 || s != 0))
+			gone = 0;
+	}
+	CHECK(found && gone);
+	/* Zeroing a token never held adds nothing. */
+	CHECK(spam_model_set(m, 12345, 0, 0) == 0 && spam_model_size(m) == 3000);
+	for (k = 2; k <= 6000; k += 2)
+		CHECK(spam_model_set(m, token_of(k), 0, 0) == 0);
+	CHECK(spam_model_size(m) == 0);
+
+	/* Learning and un-learning comments leaves nothing behind. */
+	for (i = 0; i < 200; i++) {
+		c = example(i % 2, i);
+		spam_features_of(&c, &f);
+		CHECK(spam_model_learn(m, &f, i % 2 ? SPAM_CLASS_SPAM : SPAM_CLASS_HAM, +1) == 0);
+	}
+	CHECK(spam_model_size(m) > 0);
+	for (i = 0; i < 200; i++) {
+		c = example(i % 2, i);
+		spam_features_of(&c, &f);
+		CHECK(spam_model_learn(m, &f, i % 2 ? SPAM_CLASS_SPAM : SPAM_CLASS_HAM, -1) == 0);
+	}
+	CHECK(spam_model_size(m) == 0);
+	/* Un-learning what was never learned makes no entries. */
+	CHECK(spam_model_learn(m, &f, SPAM_CLASS_SPAM, -1) == 0 && spam_model_size(m) == 0);
+	spam_model_free(m);
+}
+
 /* A post and n comments of each class, pending; ids in ham_ids and spam_ids. */
 static void
 seed(struct db *db, int n, int64_t *ham_ids, int64_t *spam_ids)
@@ -432,10 +492,12 @@ test_store(struct db *db)
 	CHECK(cv.caught >= cv.spam * 3 / 4 && cv.caught < cv.spam);
 	CHECK(cv.false_alarms == 0);
 
-	/* Deleting the post forgets its comments. */
+	/* Deleting the post forgets its comments, also in the copy in memory. */
+	CHECK(spam_current(db) != NULL && spam_model_size(spam_current(db)) > 0);
 	CHECK(posts_delete(db, "p") == STORE_OK);
 	CHECK(spam_totals(db, &ham, &spam) == STORE_OK && ham == 0 && spam == 0);
 	CHECK(count_rows(db, "SELECT count(*) FROM spam_tokens WHERE ham > 0 OR spam > 0") == 0);
+	CHECK(spam_current(db) != NULL && spam_model_size(spam_current(db)) == 0);
 	CHECK(spam_cross_validate(db, 10, 0.9, &cv) == STORE_OK && cv.folds == 0);
 }
 
@@ -449,6 +511,7 @@ main(void)
 	arena_init(&arena);
 	test_features();
 	test_model();
+	test_model_prunes();
 	db = test_db_create(dir);
 	test_store(db);
 	test_db_remove(db, dir);
