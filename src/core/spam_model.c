@@ -11,10 +11,10 @@
  * spamminess (S * X + n * p) / (S + n), so rare features stay near X; only
  * features at least MIN_DEVIATION from 0.5 count, the MAX_CLUES strongest.
  */
-static double STRENGTH = 0.45;
+#define STRENGTH 0.45
 #define UNKNOWN_PROBABILITY 0.5
-static double MIN_DEVIATION = 0.1;
-static size_t MAX_CLUES = 150;
+#define MIN_DEVIATION 0.1
+#define MAX_CLUES 150
 
 const char *
 spam_class_name(enum spam_class c)
@@ -335,9 +335,6 @@ spam_model_score(const struct spam_model *m, const struct spam_features *f,
 	double sum_ln_f = 0.0, sum_ln_notf = 0.0, h, s;
 	size_t n = 0, i;
 
-	if (getenv("S_STR")) STRENGTH = atof(getenv("S_STR"));
-	if (getenv("S_DEV")) MIN_DEVIATION = atof(getenv("S_DEV"));
-	if (getenv("S_MAX")) MAX_CLUES = (size_t)atoi(getenv("S_MAX"));
 	memset(out, 0, sizeof(*out));
 	out->probability = 0.5;
 	if (m->ham == 0 && m->spam == 0)
