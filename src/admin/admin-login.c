@@ -14,13 +14,14 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "sessions.h"
+#include "sign.h"
 #include "users.h"
 #include "utf8.h"
 
 #define LOGIN_WINDOW_SECONDS (15 * 60)
 #define LOGIN_TOKEN_SECONDS 3600        /* how long a served login form stays good */
 #define LOGIN_NONCE_BYTES 16
-#define LOGIN_RAW_BYTES (LOGIN_NONCE_BYTES + 8 + crypto_auth_BYTES)
+#define LOGIN_RAW_BYTES (LOGIN_NONCE_BYTES + 8 + SIGN_TAG_BYTES)
 #define LOGIN_FORM_LIMIT 8192
 #define LOGIN_DELAY_STEP_MS 200         /* each recent failure slows the next try */
 #define LOGIN_DELAY_MAX_MS 1000
@@ -52,18 +53,11 @@ admin_login_init(void)
 /*
  * The login form's own CSRF protection, before any session exists: a
  * random nonce in an HttpOnly, SameSite=Strict cookie, and in the form a
- * token binding that nonce to the time it was served, authenticated with a
- * key derived from the site secret.  A forged form has neither the cookie
+ * token binding that nonce to the time it was served, signed (sign.h) for
+ * this purpose with the site secret.  A forged form has neither the cookie
  * nor a valid token.
  */
-static void
-login_key(const struct req *r, unsigned char key[crypto_auth_KEYBYTES])
-{
-	static const char label[] = "parley admin login form v1";
-
-	crypto_generichash(key, crypto_auth_KEYBYTES, (const unsigned char *)label,
-			   sizeof(label) - 1, r->db->secret, sizeof(r->db->secret));
-}
+static const char login_context[] = "parley admin login form v1";
 
 /* The nonce from the request's login cookie: 1 when it holds one. */
 static int
@@ -81,7 +75,7 @@ login_cookie_nonce(struct req *r, unsigned char nonce[LOGIN_NONCE_BYTES])
 static const char *
 login_token_new(struct req *r)
 {
-	unsigned char raw[LOGIN_RAW_BYTES], key[crypto_auth_KEYBYTES];
+	unsigned char raw[LOGIN_RAW_BYTES];
 	unsigned char *nonce = raw, *stamp = raw + LOGIN_NONCE_BYTES;
 	char *out;
 	uint64_t t = (uint64_t)r->now;
@@ -100,9 +94,8 @@ login_token_new(struct req *r)
 	}
 	for (i = 7; i >= 0; i--, t >>= 8)
 		stamp[i] = (unsigned char)(t & 0xff);
-	login_key(r, key);
-	crypto_auth(raw + LOGIN_NONCE_BYTES + 8, raw, LOGIN_NONCE_BYTES + 8, key);
-	sodium_memzero(key, sizeof(key));
+	sign_tag(raw + LOGIN_NONCE_BYTES + 8, r->db->secret, sizeof(r->db->secret), login_context,
+		 raw, LOGIN_NONCE_BYTES + 8);
 	out = arena_alloc(r->arena, sodium_base64_ENCODED_LEN(LOGIN_RAW_BYTES,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING));
 	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(LOGIN_RAW_BYTES,
@@ -115,26 +108,23 @@ login_token_new(struct req *r)
 static int
 login_token_valid(struct req *r, const char *token)
 {
-	unsigned char raw[LOGIN_RAW_BYTES], key[crypto_auth_KEYBYTES], nonce[LOGIN_NONCE_BYTES];
+	unsigned char raw[LOGIN_RAW_BYTES], nonce[LOGIN_NONCE_BYTES];
 	size_t len = 0;
 	uint64_t t = 0;
-	int i, ok;
+	int i;
 
 	if (token == NULL || !login_cookie_nonce(r, nonce) ||
 	    sodium_base642bin(raw, sizeof(raw), token, strlen(token), NULL, &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    len != sizeof(raw))
 		return 0;
-	login_key(r, key);
-	ok = crypto_auth_verify(raw + LOGIN_NONCE_BYTES + 8, raw, LOGIN_NONCE_BYTES + 8,
-				key) == 0;
-	sodium_memzero(key, sizeof(key));
-	if (!ok || sodium_memcmp(raw, nonce, LOGIN_NONCE_BYTES) != 0)
+	if (!sign_verify(raw + LOGIN_NONCE_BYTES + 8, r->db->secret, sizeof(r->db->secret),
+			 login_context, raw, LOGIN_NONCE_BYTES + 8) ||
+	    sodium_memcmp(raw, nonce, LOGIN_NONCE_BYTES) != 0)
 		return 0;
 	for (i = 0; i < 8; i++)
 		t = t << 8 | raw[LOGIN_NONCE_BYTES + i];
-	return (int64_t)t <= (int64_t)r->now + 60 &&
-	    (int64_t)r->now - (int64_t)t <= LOGIN_TOKEN_SECONDS;
+	return sign_age((int64_t)t, r->now, LOGIN_TOKEN_SECONDS, 60) == SIGN_FRESH;
 }
 
 /* The login page with token in its form and an optional message. */

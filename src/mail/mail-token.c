@@ -5,18 +5,15 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "sign.h"
+
 #define PAYLOAD_BYTES (1 + 8 + 8 + 8 + 2 * MAIL_FINGERPRINT_BYTES)
-#define TOKEN_BYTES (PAYLOAD_BYTES + crypto_auth_BYTES)
+#define TOKEN_BYTES (PAYLOAD_BYTES + SIGN_TAG_BYTES)
 #define TOKEN_B64_MAX 160
 
+/* The secret's size (store's DB_SECRET_BYTES) and the links' signing purpose (sign.h). */
+#define SECRET_BYTES 32
 static const char key_context[] = "parley mail links";
-
-static void
-link_key(unsigned char key[crypto_auth_KEYBYTES], const unsigned char *secret)
-{
-	crypto_generichash(key, crypto_auth_KEYBYTES, (const unsigned char *)key_context,
-			   sizeof(key_context) - 1, secret, 32);
-}
 
 static void
 put64(unsigned char *p, int64_t v)
@@ -42,7 +39,7 @@ get64(const unsigned char *p)
 const char *
 mail_token_make(struct arena *a, const unsigned char *secret, const struct mail_token *t)
 {
-	unsigned char raw[TOKEN_BYTES], key[crypto_auth_KEYBYTES];
+	unsigned char raw[TOKEN_BYTES];
 	char *out = arena_alloc(a, TOKEN_B64_MAX);
 
 	raw[0] = (unsigned char)t->kind;
@@ -51,9 +48,7 @@ mail_token_make(struct arena *a, const unsigned char *secret, const struct mail_
 	put64(raw + 17, t->issued_at);
 	memcpy(raw + 25, t->state, MAIL_FINGERPRINT_BYTES);
 	memcpy(raw + 25 + MAIL_FINGERPRINT_BYTES, t->who, MAIL_FINGERPRINT_BYTES);
-	link_key(key, secret);
-	crypto_auth(raw + PAYLOAD_BYTES, raw, PAYLOAD_BYTES, key);
-	sodium_memzero(key, sizeof(key));
+	sign_tag(raw + PAYLOAD_BYTES, secret, SECRET_BYTES, key_context, raw, PAYLOAD_BYTES);
 	sodium_bin2base64(out, TOKEN_B64_MAX, raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return out;
@@ -63,19 +58,17 @@ enum mail_token_rc
 mail_token_check(const unsigned char *secret, const char *s, int kind, time_t now,
 		 struct mail_token *out)
 {
-	unsigned char raw[TOKEN_BYTES], key[crypto_auth_KEYBYTES];
+	unsigned char raw[TOKEN_BYTES];
+	enum sign_age age;
 	size_t len = 0;
-	int ok;
 
 	if (s == NULL || strlen(s) >= TOKEN_B64_MAX ||
 	    sodium_base642bin(raw, sizeof(raw), s, strlen(s), NULL, &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    len != sizeof(raw))
 		return MAIL_TOKEN_BAD;
-	link_key(key, secret);
-	ok = crypto_auth_verify(raw + PAYLOAD_BYTES, raw, PAYLOAD_BYTES, key) == 0;
-	sodium_memzero(key, sizeof(key));
-	if (!ok || raw[0] != (unsigned char)kind)
+	if (!sign_verify(raw + PAYLOAD_BYTES, secret, SECRET_BYTES, key_context, raw,
+			 PAYLOAD_BYTES) || raw[0] != (unsigned char)kind)
 		return MAIL_TOKEN_BAD;
 	memset(out, 0, sizeof(*out));
 	out->kind = raw[0];
@@ -84,9 +77,10 @@ mail_token_check(const unsigned char *secret, const char *s, int kind, time_t no
 	out->issued_at = get64(raw + 17);
 	memcpy(out->state, raw + 25, MAIL_FINGERPRINT_BYTES);
 	memcpy(out->who, raw + 25 + MAIL_FINGERPRINT_BYTES, MAIL_FINGERPRINT_BYTES);
-	if (out->id <= 0 || out->issued_at > (int64_t)now + 300)
+	age = sign_age(out->issued_at, now, MAIL_TOKEN_LIFETIME, 300);
+	if (out->id <= 0 || age == SIGN_FUTURE)
 		return MAIL_TOKEN_BAD;
-	if (kind != MAIL_TOKEN_UNSUBSCRIBE && (int64_t)now - out->issued_at > MAIL_TOKEN_LIFETIME)
+	if (age == SIGN_EXPIRED && kind != MAIL_TOKEN_UNSUBSCRIBE)
 		return MAIL_TOKEN_EXPIRED;
 	return MAIL_TOKEN_OK;
 }

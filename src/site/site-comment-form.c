@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "db.h"
 #include "posts.h"
+#include "sign.h"
 #include "text.h"
 #include "utf8.h"
 
@@ -20,15 +21,6 @@
 /* Random bytes in each form token, and the bytes its tag covers. */
 #define TOKEN_NONCE_BYTES 8
 #define TOKEN_MESSAGE_BYTES (16 + TOKEN_NONCE_BYTES)
-
-/* Derive the subkey for one purpose from the site secret. */
-static void
-subkey(unsigned char key[crypto_auth_KEYBYTES], const unsigned char *secret,
-       const char *context)
-{
-	crypto_generichash(key, crypto_auth_KEYBYTES, (const unsigned char *)context,
-			   strlen(context), secret, DB_SECRET_BYTES);
-}
 
 /* Parse a decimal int64 of 1 to 18 digits that ends at *end == stop.  0 or -1. */
 static int
@@ -67,16 +59,14 @@ static const char *
 signed_token_make(struct arena *a, const unsigned char *secret, const char *context,
 		  int64_t id, time_t issued)
 {
-	unsigned char key[crypto_auth_KEYBYTES], msg[TOKEN_MESSAGE_BYTES], tag[crypto_auth_BYTES];
+	unsigned char msg[TOKEN_MESSAGE_BYTES], tag[SIGN_TAG_BYTES];
 	unsigned char nonce[TOKEN_NONCE_BYTES];
-	char hex[crypto_auth_BYTES * 2 + 1], nonce_hex[TOKEN_NONCE_BYTES * 2 + 1];
+	char hex[SIGN_TAG_BYTES * 2 + 1], nonce_hex[TOKEN_NONCE_BYTES * 2 + 1];
 
 	/* Two readers served in the same second get different tokens: each is single-use. */
 	randombytes_buf(nonce, sizeof(nonce));
-	subkey(key, secret, context);
 	token_message(msg, id, (int64_t)issued, nonce);
-	crypto_auth(tag, msg, sizeof(msg), key);
-	sodium_memzero(key, sizeof(key));
+	sign_tag(tag, secret, DB_SECRET_BYTES, context, msg, sizeof(msg));
 	sodium_bin2hex(hex, sizeof(hex), tag, sizeof(tag));
 	sodium_bin2hex(nonce_hex, sizeof(nonce_hex), nonce, sizeof(nonce));
 	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s.%s", id, (int64_t)issued,
@@ -88,9 +78,10 @@ static enum comment_token_rc
 signed_token_check(const unsigned char *secret, const char *context, const char *token,
 		   int64_t id, time_t now, int min_seconds)
 {
-	unsigned char key[crypto_auth_KEYBYTES], msg[TOKEN_MESSAGE_BYTES], tag[crypto_auth_BYTES];
+	unsigned char msg[TOKEN_MESSAGE_BYTES], tag[SIGN_TAG_BYTES];
 	unsigned char nonce[TOKEN_NONCE_BYTES];
 	int64_t tok_id, issued;
+	enum sign_age age;
 	const char *p;
 	size_t len;
 	int ok;
@@ -99,7 +90,7 @@ signed_token_check(const unsigned char *secret, const char *context, const char 
 	    parse_decimal(p + 1, '.', &issued, &p) != 0)
 		return COMMENT_TOKEN_FORGED;
 	p++;
-	if (strlen(p) != TOKEN_NONCE_BYTES * 2 + 1 + crypto_auth_BYTES * 2 ||
+	if (strlen(p) != TOKEN_NONCE_BYTES * 2 + 1 + SIGN_TAG_BYTES * 2 ||
 	    p[TOKEN_NONCE_BYTES * 2] != '.' ||
 	    sodium_hex2bin(nonce, sizeof(nonce), p, TOKEN_NONCE_BYTES * 2, NULL, &len, NULL) != 0 ||
 	    len != sizeof(nonce))
@@ -108,15 +99,14 @@ signed_token_check(const unsigned char *secret, const char *context, const char 
 	if (sodium_hex2bin(tag, sizeof(tag), p, strlen(p), NULL, &len, NULL) != 0 ||
 	    len != sizeof(tag))
 		return COMMENT_TOKEN_FORGED;
-	subkey(key, secret, context);
 	token_message(msg, tok_id, issued, nonce);
-	ok = crypto_auth_verify(tag, msg, sizeof(msg), key) == 0;
-	sodium_memzero(key, sizeof(key));
-	if (!ok || issued > (int64_t)now + TOKEN_CLOCK_SKEW)
+	ok = sign_verify(tag, secret, DB_SECRET_BYTES, context, msg, sizeof(msg));
+	age = sign_age(issued, now, COMMENT_TOKEN_LIFETIME, TOKEN_CLOCK_SKEW);
+	if (!ok || age == SIGN_FUTURE)
 		return COMMENT_TOKEN_FORGED;
 	if (tok_id != id)
 		return COMMENT_TOKEN_WRONG_POST;
-	if ((int64_t)now - issued > COMMENT_TOKEN_LIFETIME)
+	if (age == SIGN_EXPIRED)
 		return COMMENT_TOKEN_EXPIRED;
 	if ((int64_t)now - issued < min_seconds)
 		return COMMENT_TOKEN_TOO_FAST;
@@ -406,14 +396,12 @@ comment_post_open(const struct post *p, int open_days, time_t now)
 /* The hex tag of the id list text under the subkey for context. */
 static void
 ids_tag(const unsigned char *secret, const char *context, const char *ids, size_t len,
-	char hex[crypto_auth_BYTES * 2 + 1])
+	char hex[SIGN_TAG_BYTES * 2 + 1])
 {
-	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
+	unsigned char tag[SIGN_TAG_BYTES];
 
-	subkey(key, secret, context);
-	crypto_auth(tag, (const unsigned char *)ids, len, key);
-	sodium_memzero(key, sizeof(key));
-	sodium_bin2hex(hex, crypto_auth_BYTES * 2 + 1, tag, sizeof(tag));
+	sign_tag(tag, secret, DB_SECRET_BYTES, context, ids, len);
+	sodium_bin2hex(hex, SIGN_TAG_BYTES * 2 + 1, tag, sizeof(tag));
 }
 
 /* Parse a signed id list "ID-ID.TAG" made under context: the count, 0 when not genuine. */
@@ -421,22 +409,17 @@ static size_t
 signed_ids_parse(const unsigned char *secret, const char *context, const char *value,
 		 int64_t ids[COMMENT_MINE_MAX])
 {
-	unsigned char key[crypto_auth_KEYBYTES], tag[crypto_auth_BYTES];
+	unsigned char tag[SIGN_TAG_BYTES];
 	const char *dot, *p, *end;
 	size_t n = 0, taglen;
-	int ok;
 
 	if (value == NULL || (dot = strchr(value, '.')) == NULL || dot == value)
 		return 0;
-	if (strlen(dot + 1) != crypto_auth_BYTES * 2 ||
-	    sodium_hex2bin(tag, sizeof(tag), dot + 1, crypto_auth_BYTES * 2, NULL, &taglen,
+	if (strlen(dot + 1) != SIGN_TAG_BYTES * 2 ||
+	    sodium_hex2bin(tag, sizeof(tag), dot + 1, SIGN_TAG_BYTES * 2, NULL, &taglen,
 			   NULL) != 0 || taglen != sizeof(tag))
 		return 0;
-	subkey(key, secret, context);
-	ok = crypto_auth_verify(tag, (const unsigned char *)value, (size_t)(dot - value),
-				key) == 0;
-	sodium_memzero(key, sizeof(key));
-	if (!ok)
+	if (!sign_verify(tag, secret, DB_SECRET_BYTES, context, value, (size_t)(dot - value)))
 		return 0;
 	for (p = value; p < dot; p = end + 1) {
 		int64_t id;
@@ -454,7 +437,7 @@ static const char *
 signed_ids_make(struct arena *a, const unsigned char *secret, const char *context,
 		const int64_t *ids, size_t n, int64_t id)
 {
-	char hex[crypto_auth_BYTES * 2 + 1];
+	char hex[SIGN_TAG_BYTES * 2 + 1];
 	struct buf b = BUF_INIT;
 	const char *out;
 	size_t i, skip;
