@@ -105,24 +105,6 @@ int comments_set_status(struct db *db, int64_t id, enum comment_status status);
 int comments_delete(struct db *db, int64_t id);
 
 /*
- * Remove one commenter's personal data (`parley comments erase`): for every
- * comment with this email (compared case-insensitively), blank email,
- * website and ip_hash and set the author to "(erased)"; drop the email
- * from the block list; take the email and the names out of the audit log
- * (audit_erase).  The text of the comments stays.  *count receives the
- * number of comments changed.  Call it inside a transaction, so all of it
- * happens or none.  STORE_OK or STORE_ERR.
- */
-int comments_erase_email(struct db *db, const char *email, int *count);
-
-/*
- * Everything stored about one commenter (by email, compared without
- * case), as one JSON object in a: {"email", "comments": [...],
- * "subscriptions": [...]}.  STORE_OK or STORE_ERR.
- */
-int comments_export_email(struct db *db, struct arena *a, const char *email, const char **json);
-
-/*
  * Used comment-form tokens (a token is good for one comment), by their key
  * and the key of the name and text they carried (comment_form.h).
  * comments_token_use: STORE_NOTFOUND when token_key was never used;

@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commenter.h"
 #include "comments.h"
 #include "log.h"
 #include "moderation.h"
-#include "mailqueue.h"
 #include "render.h"
-#include "subscriptions.h"
 #include "text.h"
 
 #define USAGE "usage: parley comments list [--status pending|approved|rejected|spam]" \
@@ -187,12 +186,12 @@ email_argument(int argc, char **argv)
 	return email != NULL && *email != '\0' ? email : NULL;
 }
 
-/* Comments, subscriptions and queued mail of one address, in one transaction. */
+/* Everything held about one address (commenter_erase), in one transaction. */
 static int
 comments_erase_cmd(struct cli *c, int argc, char **argv)
 {
 	const char *email = email_argument(argc, argv);
-	int count, subs, mails;
+	struct commenter_erased n;
 
 	if (email == NULL) {
 		log_error("usage: parley comments erase --email ADDRESS");
@@ -200,21 +199,20 @@ comments_erase_cmd(struct cli *c, int argc, char **argv)
 	}
 	if (cli_open_db(c, CLI_WRITE) != CLI_OK)
 		return CLI_FAILED;
-	if (db_begin(c->db) != STORE_OK || comments_erase_email(c->db, email, &count) != STORE_OK ||
-	    subscriptions_erase_email(c->db, email, &subs) != STORE_OK ||
-	    mailqueue_erase_rcpt(c->db, email, &mails) != STORE_OK || db_commit(c->db) != STORE_OK) {
-		db_rollback(c->db);
+	if (commenter_erase(c->db, email, &n) != STORE_OK) {
 		log_error("could not erase the data of %s", email);
 		return CLI_FAILED;
 	}
-	printf("erased %d comment%s\n", count, count == 1 ? "" : "s");
-	if (subs > 0 || mails > 0)
-		printf("erased %d subscription%s and %d mail%s\n", subs, subs == 1 ? "" : "s",
-		       mails, mails == 1 ? "" : "s");
+	printf("erased %d comment%s\n", n.comments, n.comments == 1 ? "" : "s");
+	if (n.subscriptions > 0 || n.mails > 0)
+		printf("erased %d subscription%s and %d mail%s\n", n.subscriptions,
+		       n.subscriptions == 1 ? "" : "s", n.mails, n.mails == 1 ? "" : "s");
+	if (n.likes > 0)
+		printf("unlinked %d like%s\n", n.likes, n.likes == 1 ? "" : "s");
 	return CLI_OK;
 }
 
-/* That commenter's comments and subscriptions as JSON on stdout. */
+/* Everything held about that commenter as JSON on stdout (commenter_export). */
 static int
 comments_export_cmd(struct cli *c, int argc, char **argv)
 {
@@ -226,7 +224,7 @@ comments_export_cmd(struct cli *c, int argc, char **argv)
 	}
 	if (cli_open_db(c, CLI_READ) != CLI_OK)
 		return CLI_FAILED;
-	if (comments_export_email(c->db, &c->arena, email, &json) != STORE_OK) {
+	if (commenter_export(c->db, &c->arena, email, &json) != STORE_OK) {
 		log_error("could not export the data of %s", email);
 		return CLI_FAILED;
 	}

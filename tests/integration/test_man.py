@@ -5,7 +5,9 @@
   the page names no flag the program lacks (beyond --help and --version);
 - every command `parley --help` lists is in parley(1);
 - every key the configuration accepts (the table in config.c) is in
-  parley.conf(5), and the page documents no key the programs refuse.
+  parley.conf(5), and the page documents no key the programs refuse;
+- every field `parley comments export` prints (for a commenter seeded in
+  every table) is in parley(1)'s COMMENTER DATA.
 """
 
 import glob
@@ -121,6 +123,31 @@ def test_every_setting_is_documented():
     # Bold words that look like keys (with an underscore) must be real keys.
     extra = {w for w in documented if "_" in w} - keys
     assert not extra, "parley.conf(5) documents %s, which parley refuses" % ", ".join(sorted(extra))
+
+
+def _json_keys(value, keys):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            keys.add(key)
+            _json_keys(inner, keys)
+    elif isinstance(value, list):
+        for inner in value:
+            _json_keys(inner, keys)
+    return keys
+
+
+def test_commenter_export_is_documented():
+    import test_commenter_data as tc
+    text, _ = _render(PAGES["parley"])
+    section = text.split("COMMENTER DATA", 1)[1].split("\nFILES", 1)[0]
+    words = set(re.findall(r"\b[a-z]+(?:_[a-z]+)*\b", section))
+    with tc.Tmp() as t:
+        tc.seeded(t)
+        data = tc.export(t, tc.ZED)
+    # The seed fills every list, so every field appears.
+    assert all(data[k] for k in tc.LISTS) and data["subscriber"], data
+    missing = _json_keys(data, set()) - words
+    assert not missing, "parley(1) COMMENTER DATA lacks %s" % ", ".join(sorted(missing))
 
 
 run_tests(globals())

@@ -9,6 +9,7 @@
 #include "fixture.h"
 #include "comment_admin.h"
 #include "comment_form.h"
+#include "commenter.h"
 #include "comments.h"
 #include "db.h"
 #include "posts.h"

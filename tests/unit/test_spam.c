@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "commenter.h"
 #include "comments.h"
 #include "db.h"
 #include "fixture.h"
