@@ -133,9 +133,10 @@ struct wxr_convert {
 
 /*
  * Turn WordPress HTML into CommonMark: shortcodes first (when conv asks),
- * then libxml2's HTML parser (every HTML 4 named entity decoded, broken
- * markup mended), then the tree as Markdown: paragraphs (WordPress's blank
- * lines too), line breaks, emphasis, code, links and images (http, https,
+ * then HTML5's named character references as numeric ones
+ * (wxr_html5_entities), then libxml2's HTML parser (broken markup
+ * mended), then the tree as Markdown: paragraphs (WordPress's blank lines
+ * too), line breaks, emphasis, code, links and images (http, https,
  * mailto and relative addresses only), lists, quotes, headings, rules,
  * figures with captions, tables as one line a row with cells separated by
  * " | "; script, style and forms dropped; Markdown punctuation in text
@@ -143,6 +144,16 @@ struct wxr_convert {
  */
 char *wxr_html_to_markdown(struct arena *a, const char *html, size_t len,
 			   struct wxr_convert *conv);
+
+/*
+ * Append s to out with every HTML5 named character reference that ends in
+ * ';' ("&check;", "&NewLine;", "&bigstar;": the WHATWG list, generated
+ * into wxr-entity-table.inc) written as numeric ones ("&#x2192;"), which
+ * libxml2's HTML parser, knowing HTML 4's names only, reads; as text,
+ * so "&LT;" never becomes markup.  Unknown names stay as written.
+ */
+struct buf;
+void wxr_html5_entities(struct buf *out, const char *s, size_t len);
 
 /*
  * The shortcode pass alone: WordPress HTML in, HTML out with [caption],

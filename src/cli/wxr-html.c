@@ -799,8 +799,10 @@ wxr_html_to_markdown(struct arena *a, const char *html, size_t len, struct wxr_c
 		src = wxr_shortcodes(a, html, len, conv);
 		len = strlen(src);
 	}
-	/* The HTML parser stops at invalid UTF-8: scrub first. */
-	utf8_scrub(&clean, src, len);
+	/* The HTML parser stops at invalid UTF-8: scrub first; it knows HTML 4's entities only. */
+	utf8_scrub(&scrubbed, src, len);
+	wxr_html5_entities(&clean, scrubbed.data ? scrubbed.data : "", scrubbed.len);
+	buf_reset(&scrubbed);
 	memset(&m, 0, sizeof(m));
 	m.conv = conv;
 	if (clean.len > 0 && clean.len <= (size_t)INT32_MAX) {

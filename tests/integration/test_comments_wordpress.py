@@ -94,7 +94,7 @@ def test_statuses_threads_and_rerun():
 
 def test_encodings_namespaces_and_entities():
     with Site() as s:
-        latin1 = wxr([item(21, "cafe", "<p>Caf\u00e9 &Eacute;cole &thetasym; &hellip;</p>",
+        latin1 = wxr([item(21, "cafe", "<p>Caf\u00e9 &Eacute;cole &thetasym; &hellip; &rarr; &bigstar;</p>",
                            wp_comment(31, "J\u00fcrgen", "sch\u00f6n"), title="Caf\u00e9 cr\u00e8me")],
                      encoding="ISO-8859-1").encode("latin-1")
         cp1252 = wxr([item(22, "quotes", "\u201cquoted\u201d \u2014 dash", title="Quote\u2019s")],
@@ -113,7 +113,7 @@ def test_encodings_namespaces_and_entities():
                           "utf-sixteen": "\u65e5\u672c", "rebound": "Imported",
                           "version-one": "Imported"}, titles
         md = dict(db.execute("SELECT slug, body_md FROM posts").fetchall())
-        assert md["cafe"] == "Caf\u00e9 \u00c9cole \u03d1 \u2026", md["cafe"]
+        assert md["cafe"] == "Caf\u00e9 \u00c9cole \u03d1 \u2026 \u2192 \u2605", md["cafe"]
         assert md["quotes"] == "\u201cquoted\u201d \u2014 dash", md["quotes"]
         assert md["rebound"] == "found"
         authors = {r[0] for r in db.execute("SELECT author FROM comments")}

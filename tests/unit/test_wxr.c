@@ -146,6 +146,15 @@ test_html_to_markdown(struct arena *a)
 		{ "a < b &amp;&amp; c", "a \\< b && c" },
 		{ "&Eacute;cole &hellip; &thetasym; &copy;", "\xc3\x89" "cole \xe2\x80\xa6 \xcf\x91 \xc2\xa9" },
 		{ "<p>&amp;copy; stays</p>", "\\&copy; stays" },
+		/* HTML5's names, which libxml2 alone leaves as written. */
+		{ "&check; &rarr; &bigstar; &apos;x&apos; &NotEqualTilde;",
+		  "\xe2\x9c\x93 \xe2\x86\x92 \xe2\x98\x85 'x' \xe2\x89\x82\xcc\xb8" },
+		{ "<img src=\"https://x.example/u.png\" alt=\"&uarr; up\">",
+		  "![\xe2\x86\x91 up](https://x.example/u.png)" },
+		{ "&LT;em&GT;not markup&LT;/em&GT;", "\\<em\\>not markup\\</em\\>" },
+		/* Without its ";" only HTML 4's Latin-1 names are read, as browsers do. */
+		{ "&amp;rarr; &nosuch; &rarr &CounterClockwiseContourIntegral;",
+		  "\\&rarr; \\&nosuch; \\&rarr \xe2\x88\xb3" },
 		{ "<code>a*b</code>", "`a*b`" },
 		{ "<pre>x *y*\n  z</pre>", "```\nx *y*\n  z\n```" },
 		{ "<table><tr><th>Name</th><th>Role</th></tr><tr><td>Ann</td><td>Chair</td></tr></table>",
