@@ -103,6 +103,9 @@ typedef int (*dsq_post_fn)(void *ctx, const struct dsq_post *p);
  */
 int dsq_read_file(const char *path, dsq_thread_fn thread_fn, dsq_post_fn post_fn, void *ctx,
 		  char *err, size_t errlen);
+/* The same over a document held in memory (tests and the fuzzer). */
+int dsq_read_memory(const char *data, size_t len, dsq_thread_fn thread_fn, dsq_post_fn post_fn,
+		    void *ctx, char *err, size_t errlen);
 
 /* WordPress shortcodes met while converting, for the import's summary. */
 enum wxr_shortcode {

@@ -206,4 +206,51 @@ def test_disqus_import():
         assert s.db().execute("SELECT count(*) FROM comments").fetchone()[0] == before
 
 
+def test_disqus_bad_input_imports_nothing():
+    """Each bad file on a site where the good one would import comments: one line, exit 1,
+    no comment at all (one transaction: the posts before the damage are undone too)."""
+    from test_cli import Tmp, post_file
+    with Tmp() as t:
+        t.init()
+        for slug in ("good-handover-note", "cafe-notes"):
+            t.ok("post", "add", t.write(slug + ".md", post_file("P", slug=slug)))
+        secret = t.write("secret.txt", "TOPSECRET-XXE")
+        root = '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+        body = DISQUS.split(root, 1)[1]
+        laughs = ('<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY lol "lol">'
+                  + "".join('<!ENTITY lol%d "%s">' % (i, ("&lol%d;" % (i - 1) if i > 1 else "&lol;") * 10)
+                            for i in range(1, 10)) + ']>' + root
+                  + body.replace("<title>Cafe</title>", "<title>&lol9;</title>"))
+        xxe = ('<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY x SYSTEM "file://%s">]>' % secret
+               + root + body.replace("Buy now", "&x;"))
+        cases = {
+            # The good threads and the first posts come before the damage.
+            "truncated.xml": (DISQUS[:DISQUS.index('<post dsq:id="103">') + 40], "truncated"),
+            "mismatch.xml": (DISQUS.replace("</disqus>", "<post></disqus>"), "line"),
+            "laughs.xml": (laughs, "DTD"),
+            "xxe.xml": (xxe, "DTD"),
+            "wxr.xml": (wxr([item(1, "x", "y")]), "not a Disqus export"),
+            "other-ns.xml": (DISQUS.replace('xmlns="http://disqus.com"', 'xmlns="http://example.org/"'),
+                             "not a Disqus export"),
+            "html.xml": ("<html><body>hi</body></html>", "not a Disqus export"),
+            "text.xml": ("just words", "line"),
+            "binary.xml": (b"\x00\x01\x02<disqus>", "line"),
+            "empty.xml": ("", "the file is empty"),
+            "cut-in-a-tag.xml": (DISQUS[:DISQUS.index("Buy now")], "truncated"),
+            "extra.xml": (DISQUS + "<disqus/>", "Extra content"),
+        }
+        for name, (text, why) in cases.items():
+            res = t.run("import-disqus", t.write(name, text))
+            assert res.returncode == 1, (name, res.returncode, res.stdout, res.stderr)
+            lines = res.stderr.strip().split("\n")
+            assert len(lines) == 1 and lines[0].startswith("parley: "), (name, res.stderr)
+            assert "nothing imported" in lines[0] and why in lines[0], (name, why, lines[0])
+            assert t.query("SELECT count(*) FROM comments") == [(0,)], name
+            assert t.query("SELECT count(*) FROM comment_origins") == [(0,)], name
+        assert "TOPSECRET" not in "\n".join(__import__("sqlite3").connect(t.db).iterdump())
+        # The good file itself imports on this database: the cases above failed for their damage.
+        res = t.ok("import-disqus", t.write("good.xml", DISQUS))
+        assert "comments: 4 new" in res.stdout, res.stdout
+
+
 run_tests(globals())
