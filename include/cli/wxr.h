@@ -8,8 +8,8 @@
 #include "arena.h"
 
 /*
- * Only the parley command links libxml2: this header and src/cli/wxr.c,
- * src/cli/wxr_html.c are never part of a responder.
+ * Only the parley command links libxml2: this header and
+ * src/cli/wxr*.c are never part of a responder.
  */
 
 /* One <wp:comment>, its fields as exported (strings UTF-8, trimmed, never NULL). */

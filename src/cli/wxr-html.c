@@ -11,32 +11,10 @@
 
 #include "buf.h"
 #include "render.h"
+#include "wxr-markdown.h"
 
 /* Elements nested deeper than this give their text only. */
 #define MD_MAX_DEPTH 200
-/* Stands for a hard line break inside a paragraph until it is written out. */
-#define MD_BREAK '\x01'
-
-/*
- * The writer.  Inline Markdown accumulates in para; at each block boundary
- * it is flushed to out as lines, each preceded by the prefix of the blocks
- * around it ("> " for quotes, spaces under a list item).  The first line of
- * a list item's first block carries the item's marker instead.
- */
-struct md {
-	struct buf out;
-	struct buf para;
-	struct buf prefix;      /* continuation prefix of every line */
-	struct buf marker;      /* first-line prefix while marker_pending */
-	int marker_pending;
-	int separated;          /* the blank line before the next block is written */
-	int in_item;            /* inside a list item: blocks follow each other tightly */
-	int pre;                /* inside <pre>: text raw */
-	int code;               /* inside inline code: text raw, white space collapsed */
-	int cell;               /* inside a table cell: blocks run inline */
-	unsigned long flushes;  /* counts flushes, so inline wrappers see a block inside */
-	struct wxr_convert *conv;
-};
 
 static int
 tag_is(const xmlNode *n, const char *name)
@@ -51,231 +29,6 @@ tag_in(const xmlNode *n, const char *const *names)
 		if (tag_is(n, *names))
 			return 1;
 	return 0;
-}
-
-/* Escape what Markdown would read as syntax inside running text. */
-static void
-put_text_char(struct md *m, const char *s, size_t i)
-{
-	char c = s[i];
-
-	if (!m->code && strchr("\\`*_[]<>", c) != NULL)
-		buf_putc(&m->para, '\\');
-	else if (!m->code && c == '&' && (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '#'))
-		buf_putc(&m->para, '\\');
-	buf_putc(&m->para, c);
-}
-
-static int
-para_ends_blank(const struct md *m)
-{
-	return m->para.len == 0 || m->para.data[m->para.len - 1] == ' ' ||
-	    m->para.data[m->para.len - 1] == MD_BREAK;
-}
-
-/* A hard line break; two in a row (WordPress's <br><br>) end the paragraph. */
-static void flush(struct md *m);
-
-static void
-line_break(struct md *m)
-{
-	while (m->para.len > 0 && m->para.data[m->para.len - 1] == ' ')
-		m->para.len--;
-	if (m->para.len == 0)
-		return;
-	if (m->para.data[m->para.len - 1] == MD_BREAK) {
-		flush(m);
-		return;
-	}
-	buf_putc(&m->para, MD_BREAK);
-}
-
-/*
- * Running text.  White space collapses as HTML's does, except that
- * WordPress stores paragraphs as blank lines and line breaks as newlines
- * (wpautop), and those are kept.
- */
-static void
-text(struct md *m, const char *s)
-{
-	size_t i, newlines;
-
-	if (m->pre) {
-		buf_puts(&m->para, s);
-		return;
-	}
-	for (i = 0; s[i]; ) {
-		if (!isspace((unsigned char)s[i])) {
-			put_text_char(m, s, i);
-			i++;
-			continue;
-		}
-		for (newlines = 0; isspace((unsigned char)s[i]); i++)
-			newlines += s[i] == '\n';
-		if (m->code || m->cell || newlines == 0) {
-			if (!para_ends_blank(m))
-				buf_putc(&m->para, ' ');
-		} else if (newlines == 1)
-			line_break(m);
-		else
-			flush(m);
-	}
-}
-
-/* Would this line start a block if written as is?  Then escape its first character. */
-static size_t
-line_start_escape(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	if (len == 0)
-		return (size_t)-1;
-	if (strchr("#>-+=~|", s[0]) != NULL)
-		return 0;
-	while (i < len && i < 9 && isdigit((unsigned char)s[i]))
-		i++;
-	if (i > 0 && i < len && (s[i] == '.' || s[i] == ')'))
-		return i;
-	return (size_t)-1;
-}
-
-static void
-put_prefix(struct md *m, int first, int blank)
-{
-	const struct buf *p = first && m->marker_pending ? &m->marker : &m->prefix;
-	size_t n = p->len;
-
-	/* A blank line inside a quote keeps its ">"; trailing spaces go. */
-	if (blank)
-		while (n > 0 && p->data[n - 1] == ' ')
-			n--;
-	buf_append(&m->out, p->data, n);
-}
-
-/* Write one block's lines (hard breaks joined by "\" at line ends). */
-static void
-write_block(struct md *m, const char *s, size_t len, int raw)
-{
-	size_t i = 0, start, end, esc;
-	int first = 1;
-
-	/* Blocks are separated by a blank line; inside a list item they follow tightly. */
-	if (m->out.len > 0 && !m->in_item && !m->separated) {
-		put_prefix(m, 0, 1);
-		buf_putc(&m->out, '\n');
-	}
-	m->separated = 0;
-	while (i <= len) {
-		start = i;
-		while (i < len && s[i] != MD_BREAK && !(raw && s[i] == '\n'))
-			i++;
-		end = i;
-		if (!raw) {
-			while (start < end && s[start] == ' ')
-				start++;
-			while (end > start && s[end - 1] == ' ')
-				end--;
-		}
-		if (end > start || raw) {
-			if (!first && !raw)
-				buf_puts(&m->out, "\\\n");
-			else if (!first)
-				buf_putc(&m->out, '\n');
-			put_prefix(m, first, 0);
-			esc = raw ? (size_t)-1 : line_start_escape(s + start, end - start);
-			if (esc != (size_t)-1) {
-				buf_append(&m->out, s + start, esc);
-				buf_putc(&m->out, '\\');
-				buf_append(&m->out, s + start + esc, end - start - esc);
-			} else
-				buf_append(&m->out, s + start, end - start);
-			first = 0;
-			m->marker_pending = 0;
-		}
-		i++;
-	}
-	buf_putc(&m->out, '\n');
-}
-
-static void
-flush(struct md *m)
-{
-	size_t start = 0, end = m->para.len;
-
-	m->flushes++;
-	while (start < end && (m->para.data[start] == ' ' || m->para.data[start] == MD_BREAK))
-		start++;
-	while (end > start && (m->para.data[end - 1] == ' ' || m->para.data[end - 1] == MD_BREAK))
-		end--;
-	if (end > start)
-		write_block(m, m->para.data + start, end - start, 0);
-	buf_reset(&m->para);
-}
-
-/* Insert s into para at offset at. */
-static void
-para_insert(struct md *m, size_t at, const char *s)
-{
-	size_t n = strlen(s);
-
-	buf_reserve(&m->para, n);
-	memmove(m->para.data + at + n, m->para.data + at, m->para.len - at);
-	memcpy(m->para.data + at, s, n);
-	m->para.len += n;
-	m->para.data[m->para.len] = '\0';
-}
-
-/*
- * Wrap what was written since at in open ... close, outside its edge
- * spaces; nothing when it was empty or a block was flushed in between.
- */
-static void
-wrap(struct md *m, size_t at, unsigned long flushes, const char *open, const char *close)
-{
-	size_t start = at, end = m->para.len;
-
-	if (m->flushes != flushes || at > m->para.len)
-		return;
-	while (start < end && (m->para.data[start] == ' ' || m->para.data[start] == MD_BREAK))
-		start++;
-	while (end > start && (m->para.data[end - 1] == ' ' || m->para.data[end - 1] == MD_BREAK))
-		end--;
-	if (end == start)
-		return;
-	para_insert(m, end, close);
-	para_insert(m, start, open);
-}
-
-/* An address kept as a link or image: http(s), mailto (links only) or relative. */
-static int
-safe_url(const char *u, int image)
-{
-	const char *colon, *p;
-
-	if (u == NULL || *u == '\0')
-		return 0;
-	for (p = u; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return 0;
-	colon = strchr(u, ':');
-	if (colon == NULL || strcspn(u, "/?#") < (size_t)(colon - u))
-		return 1;        /* relative */
-	return strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0 ||
-	    (!image && strncasecmp(u, "mailto:", 7) == 0);
-}
-
-/* The address as a Markdown link destination: spaces and brackets percent-encoded. */
-static void
-put_url(struct buf *b, const char *u)
-{
-	for (; *u; u++) {
-		unsigned char c = (unsigned char)*u;
-		if (c == ' ' || c == '(' || c == ')' || c == '<' || c == '>' || c == '\\' ||
-		    c == '"' || c == '\'' || c == '`')
-			buf_printf(b, "%%%02X", c);
-		else
-			buf_putc(b, (char)c);
-	}
 }
 
 static const char *
@@ -310,14 +63,14 @@ static void
 block(struct md *m, const xmlNode *n, int depth)
 {
 	if (m->cell) {
-		text(m, " ");
+		md_text(m, " ");
 		nodes(m, n->children, depth + 1);
-		text(m, " ");
+		md_text(m, " ");
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	nodes(m, n->children, depth + 1);
-	flush(m);
+	md_flush(m);
 }
 
 static void
@@ -330,7 +83,7 @@ heading(struct md *m, const xmlNode *n, int depth)
 		block(m, n, depth);
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	m->cell++;              /* a heading is one line */
 	nodes(m, n->children, depth + 1);
 	m->cell--;
@@ -342,14 +95,14 @@ heading(struct md *m, const xmlNode *n, int depth)
 		memset(marks, '#', (size_t)level);
 		marks[level] = ' ';
 		marks[level + 1] = '\0';
-		para_insert(m, 0, marks);
+		md_para_insert(m, 0, marks);
 		/* The marks must not be escaped as text at the line start. */
 		m->flushes++;
 		{
 			size_t start = 0, end = m->para.len;
 			while (end > start && (m->para.data[end - 1] == ' '))
 				end--;
-			write_block(m, m->para.data, end, 1);
+			md_write_block(m, m->para.data, end, 1);
 		}
 		buf_reset(&m->para);
 	}
@@ -360,7 +113,7 @@ static void
 separate(struct md *m)
 {
 	if (m->out.len > 0 && !m->in_item && !m->separated) {
-		put_prefix(m, 0, 1);
+		md_put_prefix(m, 0, 1);
 		buf_putc(&m->out, '\n');
 		m->separated = 1;
 	}
@@ -378,7 +131,7 @@ list(struct md *m, const xmlNode *n, int depth)
 		block(m, n, depth);
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	if (number < 0 || number > 999999999)
 		number = 1;
 	for (c = n->children; c != NULL; c = c->next) {
@@ -408,7 +161,7 @@ list(struct md *m, const xmlNode *n, int depth)
 		m->prefix.len += strlen(mark);
 		m->prefix.data[m->prefix.len] = '\0';
 		nodes(m, c->children, depth + 1);
-		flush(m);
+		md_flush(m);
 		m->marker_pending = 0;
 		m->prefix.len = saved;
 		m->prefix.data[saved] = '\0';
@@ -429,14 +182,14 @@ quote(struct md *m, const xmlNode *n, int depth)
 		block(m, n, depth);
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	separate(m);
 	if (m->marker_pending)
 		buf_puts(&m->marker, "> ");
 	buf_puts(&m->prefix, "> ");
 	m->in_item = 0;
 	nodes(m, n->children, depth + 1);
-	flush(m);
+	md_flush(m);
 	m->in_item = was_in_item;
 	m->prefix.len = saved;
 	m->prefix.data[saved] = '\0';
@@ -452,12 +205,12 @@ preformatted(struct md *m, const xmlNode *n)
 
 	if (m->cell) {
 		m->code++;
-		text(m, s ? s : "");
+		md_text(m, s ? s : "");
 		m->code--;
 		xmlFree(s);
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	if (s == NULL)
 		return;
 	for (p = s; *p; p++) {
@@ -482,7 +235,7 @@ preformatted(struct md *m, const xmlNode *n)
 	buf_append(&m->para, p, i);
 	buf_putc(&m->para, '\n');
 	buf_puts(&m->para, fence);
-	write_block(m, m->para.data, m->para.len, 1);
+	md_write_block(m, m->para.data, m->para.len, 1);
 	buf_reset(&m->para);
 	m->flushes++;
 	xmlFree(s);
@@ -511,10 +264,10 @@ inline_code(struct md *m, const xmlNode *n, int depth)
 	memset(fence, '`', longest + 1);
 	fence[longest + 1] = '\0';
 	pad = longest > 0 || m->para.data[at] == '`';
-	para_insert(m, m->para.len, pad ? " " : "");
-	para_insert(m, m->para.len, fence);
-	para_insert(m, at, pad ? " " : "");
-	para_insert(m, at, fence);
+	md_para_insert(m, m->para.len, pad ? " " : "");
+	md_para_insert(m, m->para.len, fence);
+	md_para_insert(m, at, pad ? " " : "");
+	md_para_insert(m, at, fence);
 }
 
 /* Make what was written since at the text of a link to href. */
@@ -524,10 +277,10 @@ link_around(struct md *m, size_t at, const char *href)
 	struct buf dest = BUF_INIT;
 
 	buf_puts(&dest, "](");
-	put_url(&dest, href);
+	md_put_url(&dest, href);
 	buf_putc(&dest, ')');
-	para_insert(m, m->para.len, dest.data);
-	para_insert(m, at, "[");
+	md_para_insert(m, m->para.len, dest.data);
+	md_para_insert(m, at, "[");
 	buf_free(&dest);
 }
 
@@ -539,13 +292,13 @@ anchor(struct md *m, const xmlNode *n, int depth)
 	unsigned long flushes = m->flushes;
 
 	nodes(m, n->children, depth + 1);
-	if (!safe_url(href, 0) || flushes != m->flushes || m->code)
+	if (!md_safe_url(href, 0) || flushes != m->flushes || m->code)
 		return;
 	if (at == m->para.len) {
 		/* A link with no text shows its address. */
 		size_t i;
 		for (i = 0; href[i]; i++)
-			put_text_char(m, href, i);
+			md_put_text_char(m, href, i);
 	}
 	link_around(m, at, href);
 }
@@ -556,19 +309,19 @@ image(struct md *m, const xmlNode *n)
 	const char *src = attr(n, "src"), *alt = attr(n, "alt");
 	size_t i;
 
-	if (!safe_url(src, 1) || m->code)
+	if (!md_safe_url(src, 1) || m->code)
 		return;
-	if (!para_ends_blank(m))
+	if (!md_para_ends_blank(m))
 		buf_putc(&m->para, ' ');
 	buf_puts(&m->para, "![");
 	for (i = 0; alt != NULL && alt[i]; i++)
 		if (isspace((unsigned char)alt[i])) {
-			if (!para_ends_blank(m))
+			if (!md_para_ends_blank(m))
 				buf_putc(&m->para, ' ');
 		} else
-			put_text_char(m, alt, i);
+			md_put_text_char(m, alt, i);
 	buf_puts(&m->para, "](");
-	put_url(&m->para, src);
+	md_put_url(&m->para, src);
 	buf_putc(&m->para, ')');
 }
 
@@ -587,16 +340,16 @@ media_link(struct md *m, const xmlNode *n, const char *label)
 	    strncasecmp(src, "https://", 8) != 0) || m->code)
 		return;
 	if (!m->cell)
-		flush(m);
+		md_flush(m);
 	if (label != NULL) {
 		buf_puts(&m->para, label);
 		buf_puts(&m->para, ": ");
 	}
 	at = m->para.len;
-	text(m, src);
+	md_text(m, src);
 	link_around(m, at, src);
 	if (!m->cell)
-		flush(m);
+		md_flush(m);
 }
 
 /* A table: one line a row, cells separated by " | ", header cells strong. */
@@ -616,8 +369,8 @@ table_rows(struct md *m, const xmlNode *n, int depth)
 			size_t at = m->para.len;
 			unsigned long flushes = m->flushes;
 			nodes(m, c->children, depth + 1);
-			wrap(m, at, flushes, "*", "*");
-			line_break(m);
+			md_wrap(m, at, flushes, "*", "*");
+			md_line_break(m);
 			continue;
 		}
 		if (!tag_is(c, "tr"))
@@ -640,7 +393,7 @@ table_rows(struct md *m, const xmlNode *n, int depth)
 					m->para.len--;
 				m->para.data[m->para.len] = '\0';
 				if (tag_is(cell, "th"))
-					wrap(m, at, flushes, "**", "**");
+					md_wrap(m, at, flushes, "**", "**");
 			}
 			if (!first)
 				buf_putc(&m->para, MD_BREAK);
@@ -655,11 +408,11 @@ table(struct md *m, const xmlNode *n, int depth)
 		block(m, n, depth);
 		return;
 	}
-	flush(m);
+	md_flush(m);
 	m->cell++;
 	table_rows(m, n->children, depth + 1);
 	m->cell--;
-	flush(m);
+	md_flush(m);
 }
 
 static void
@@ -670,7 +423,7 @@ emphasis(struct md *m, const xmlNode *n, int depth, const char *mark)
 
 	nodes(m, n->children, depth + 1);
 	if (!m->code)
-		wrap(m, at, flushes, mark, mark);
+		md_wrap(m, at, flushes, mark, mark);
 }
 
 static void
@@ -691,14 +444,14 @@ element(struct md *m, const xmlNode *n, int depth)
 		return;
 	if (tag_is(n, "br")) {
 		if (m->cell)
-			text(m, " ");
+			md_text(m, " ");
 		else
-			line_break(m);
+			md_line_break(m);
 	} else if (tag_is(n, "hr")) {
 		if (m->cell)
 			return;
-		flush(m);
-		write_block(m, "* * *", 5, 1);
+		md_flush(m);
+		md_write_block(m, "* * *", 5, 1);
 		m->flushes++;
 	} else if (n->name[0] != '\0' && (n->name[0] == 'h' || n->name[0] == 'H') &&
 		   n->name[1] >= '1' && n->name[1] <= '6' && n->name[2] == '\0') {
@@ -728,13 +481,13 @@ element(struct md *m, const xmlNode *n, int depth)
 		size_t at;
 		unsigned long flushes;
 		if (!m->cell)
-			flush(m);
+			md_flush(m);
 		at = m->para.len;
 		flushes = m->flushes;
 		nodes(m, n->children, depth + 1);
-		wrap(m, at, flushes, tag_is(n, "dt") ? "**" : "*", tag_is(n, "dt") ? "**" : "*");
+		md_wrap(m, at, flushes, tag_is(n, "dt") ? "**" : "*", tag_is(n, "dt") ? "**" : "*");
 		if (!m->cell)
-			flush(m);
+			md_flush(m);
 	} else if (tag_in(n, blocks) || tag_is(n, "dl")) {
 		block(m, n, depth);
 	} else if (tag_is(n, "em") || tag_is(n, "i") || tag_is(n, "cite") || tag_is(n, "dfn") ||
@@ -765,7 +518,7 @@ node(struct md *m, const xmlNode *n, int depth)
 {
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 		if (n->content != NULL)
-			text(m, (const char *)n->content);
+			md_text(m, (const char *)n->content);
 		return;
 	}
 	if (n->type != XML_ELEMENT_NODE || n->name == NULL)
@@ -773,7 +526,7 @@ node(struct md *m, const xmlNode *n, int depth)
 	if (depth > MD_MAX_DEPTH) {
 		char *s = content_of(n);
 		if (s != NULL)
-			text(m, s);
+			md_text(m, s);
 		xmlFree(s);
 		return;
 	}
@@ -810,7 +563,7 @@ wxr_html_to_markdown(struct arena *a, const char *html, size_t len, struct wxr_c
 				     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 		if (doc != NULL) {
 			nodes(&m, doc->children, 0);
-			flush(&m);
+			md_flush(&m);
 			xmlFreeDoc(doc);
 		}
 	}
