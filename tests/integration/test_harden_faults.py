@@ -182,6 +182,10 @@ def test_filesystem_gone_read_only_under_the_responder():
                                                       "comment": "fits"}).status == 303
             form = c.form("/posts/%s" % slug)
             like = c.form("/posts/%s" % slug, form_id="like")
+            conn = sqlite3.connect(db)
+            cid = conn.execute("SELECT id FROM comments").fetchone()[0]
+            conn.close()
+            edit = c.form("/posts/%s/comments/%d/edit" % (slug, cid), form_id="comment-edit-form")
             with open(trigger, "w") as f:
                 f.write("parley test: read-only from here\n")
             options = [line.split()[3] for line in open("/proc/mounts")
@@ -193,6 +197,9 @@ def test_filesystem_gone_read_only_under_the_responder():
                 assert 'value="Ann"' in res.text, res.text[:2000]
             res = like.submit()
             assert res.status == 503 and int(res.headers["retry-after"]) > 0, res.status
+            res = edit.submit({"comment": "An edit the disk could not take"})
+            assert res.status == 503 and int(res.headers["retry-after"]) > 0, res.status
+            assert "An edit the disk could not take" in res.text, res.text[:2000]
             # Reads go on.
             for path in ("/", "/posts/%s" % slug, "/search?q=frozen", "/feed.atom",
                          "/tags", "/sitemap.xml"):
@@ -208,7 +215,8 @@ def test_filesystem_gone_read_only_under_the_responder():
             conn = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
             try:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-                assert conn.execute("SELECT author FROM comments").fetchall() == [("Before",)]
+                assert conn.execute("SELECT author, body_md FROM comments").fetchall() == \
+                    [("Before", "fits")]
                 assert conn.execute("SELECT count(*) FROM likes").fetchone()[0] == 0
             finally:
                 conn.close()
