@@ -18,6 +18,26 @@ enum admin_route_flag {
 /* The program's description for the accept loop (cgi/moderate.c serves it). */
 extern const struct app admin_app;
 
+struct session;
+
+/*
+ * One request to the admin pages: the http request and the admin's
+ * session.  The dispatcher (admin-app.c) makes it on its stack for each
+ * request and hands it to the route's handler; nothing in it outlives the
+ * request.  Helpers that need only the request take r.
+ */
+struct admin_req {
+	struct req *r;
+	struct session *session;      /* the logged-in admin, or NULL (admin_session_load) */
+};
+
+/* A route of the admin pages: the router's method and pattern, the handler, flags. */
+struct admin_route {
+	struct route route;
+	int (*handler)(struct admin_req *admin);
+	unsigned flags;               /* enum admin_route_flag */
+};
+
 /* The cookies of the admin pages. */
 #define ADMIN_SESSION_COOKIE "parley_session"
 #define ADMIN_LOGIN_COOKIE "parley_login"
@@ -30,11 +50,11 @@ extern const struct app admin_app;
 const char *admin_cookie_path(struct req *r);
 
 /*
- * Find the request's session from its cookie and set r->session (touching
+ * Find the request's session from its cookie and set admin->session (touching
  * last_seen at most once a minute).  Returns 1 with a session, 0 without
  * (an expired or unknown cookie is told to expire), -1 on a database error.
  */
-int admin_session_load(struct req *r);
+int admin_session_load(struct admin_req *admin);
 
 /*
  * A page context with what every admin page shows: site title, mount,
@@ -43,7 +63,7 @@ int admin_session_load(struct req *r);
  * "approved", "rejected", "spam", "posts", "rules", "audit", "sessions").
  * In the request arena.
  */
-struct mu_map *admin_context(struct req *r, const char *page_title, const char *nav);
+struct mu_map *admin_context(struct admin_req *admin, const char *page_title, const char *nav);
 
 /* Render template name with ctx into r->body; returns status (500 if missing). */
 int admin_render(struct req *r, const char *name, struct mu_map *ctx, int status);
@@ -91,7 +111,7 @@ const struct admin_action *admin_action_find(const char *name);
  * entries it made: set done_message ("Approved Kim on 'Saying no…'") and,
  * when this admin may still undo them, undo_from and undo_to in ctx.
  */
-void admin_feedback(struct req *r, struct mu_map *ctx);
+void admin_feedback(struct admin_req *admin, struct mu_map *ctx);
 
 /*
  * 303 to where the admin goes after an action: the form's return path with
@@ -118,27 +138,27 @@ struct mu_map *admin_comment_card(struct req *r, const struct comment *c, int64_
 void admin_login_init(void);
 
 /* Handlers, one file per page family. */
-int admin_login_form(struct req *r);        /* admin-login.c */
-int admin_login(struct req *r);
-int admin_logout(struct req *r);
-int admin_queue(struct req *r);             /* admin-queue.c */
-int admin_comments(struct req *r);
-int admin_comment_action(struct req *r);    /* admin-actions.c */
-int admin_bulk(struct req *r);
-int admin_undo(struct req *r);
-int admin_comment_page(struct req *r);      /* admin-comment.c */
-int admin_comment_reply(struct req *r);
-int admin_comment_edit(struct req *r);
-int admin_mail(struct req *r);              /* admin-mail.c */
-int admin_sessions(struct req *r);          /* admin-sessions.c */
-int admin_session_end(struct req *r);
-int admin_sessions_end_others(struct req *r);
-int admin_audit(struct req *r);             /* admin-audit.c */
-int admin_rules(struct req *r);             /* admin-rules.c */
-int admin_rules_save(struct req *r);
-int admin_block_add(struct req *r);
-int admin_block_delete(struct req *r);
-int admin_posts(struct req *r);             /* admin-posts.c */
-int admin_post_comments(struct req *r);
+int admin_login_form(struct admin_req *admin);        /* admin-login.c */
+int admin_login(struct admin_req *admin);
+int admin_logout(struct admin_req *admin);
+int admin_queue(struct admin_req *admin);             /* admin-queue.c */
+int admin_comments(struct admin_req *admin);
+int admin_comment_action(struct admin_req *admin);    /* admin-actions.c */
+int admin_bulk(struct admin_req *admin);
+int admin_undo(struct admin_req *admin);
+int admin_comment_page(struct admin_req *admin);      /* admin-comment.c */
+int admin_comment_reply(struct admin_req *admin);
+int admin_comment_edit(struct admin_req *admin);
+int admin_mail(struct admin_req *admin);              /* admin-mail.c */
+int admin_sessions(struct admin_req *admin);          /* admin-sessions.c */
+int admin_session_end(struct admin_req *admin);
+int admin_sessions_end_others(struct admin_req *admin);
+int admin_audit(struct admin_req *admin);             /* admin-audit.c */
+int admin_rules(struct admin_req *admin);             /* admin-rules.c */
+int admin_rules_save(struct admin_req *admin);
+int admin_block_add(struct admin_req *admin);
+int admin_block_delete(struct admin_req *admin);
+int admin_posts(struct admin_req *admin);             /* admin-posts.c */
+int admin_post_comments(struct admin_req *admin);
 
 #endif

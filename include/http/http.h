@@ -11,7 +11,6 @@
 struct config;
 struct db;
 struct mu_set;
-struct session;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -67,12 +66,6 @@ struct req {
 	struct buf *headers;          /* "Name: value\r\n" lines */
 	struct buf *body;
 	const char *content_type;
-
-	/* Owned by the program (site or admin) for the current request. */
-	struct session *session;
-	const char *cache_key;        /* set when the response may be kept in a page cache */
-	size_t cache_headers_from;    /* r->headers bytes before the handler's own */
-	int cache_personal;           /* the cached page is one visitor's (their cookies) */
 
 	/* Where the body comes from: FastCGI, CGI stdin, or a test's memory. */
 	const struct http_input *input;
@@ -144,35 +137,34 @@ int resp_validators(struct req *r, const char *etag, time_t last_modified);
 const char *http_date(struct arena *a, time_t t);
 const char *http_status_text(int status);
 
-/* A route: method mask, pattern with "*" segments, handler, flags. */
-typedef int (*handler_fn)(struct req *r);
-
+/*
+ * A route as the router sees it: a method mask and a pattern.  Each program
+ * keeps its own typed table around these (handler, flags: site-app.c,
+ * admin-app.c), so the router knows no program's handlers or context.
+ */
 struct route {
 	unsigned methods;             /* HTTP_GET includes HEAD */
 	const char *pattern;          /* "/posts/" then an asterisk: it matches one segment */
-	handler_fn handler;
-	unsigned flags;               /* program-defined, checked by the program's guard */
 };
 
 /* What a program plugs into the shared accept loop. */
 struct app {
 	const char *name;             /* "parley-blog" */
-	const struct route *routes;
-	size_t nroutes;
+	/* The program's route i, or NULL past the last: the router tries them in order. */
+	const struct route *(*route)(size_t i);
+	/*
+	 * Answer the request: route is the index of the route that matched (its
+	 * "*" segments in r->params), or -1 with status the router's own answer
+	 * (400, 404, 405 with Allow set, 414).  The program wraps r in its own
+	 * context, checks the route's flags, runs the handler, renders its error
+	 * page for a status >= 400 left without a body, and sets r->status.
+	 */
+	void (*respond)(struct req *r, long route, int status);
 	const char *security_headers; /* "Name: value\r\n" lines added to every response */
 	const char *const *templates; /* names the program needs, NULL-terminated */
 	/* Per worker: open the database and whatever else the worker keeps. */
 	int (*worker_open)(struct req *r, char *err, size_t errlen);
 	void (*worker_close)(struct req *r);
-	/*
-	 * Before each routed handler: may answer itself (return a status) or
-	 * return 0 to let the handler run.  Checks route flags (login, CSRF).
-	 */
-	int (*guard)(struct req *r, const struct route *route);
-	/* After the handler: release per-request state held outside the arena. */
-	void (*after)(struct req *r);
-	/* Render the page for an error status when the handler wrote no body. */
-	void (*error_page)(struct req *r, int status);
 	/*
 	 * Optional.  start runs once the socket is open and root dropped,
 	 * before any request (background work such as the mail worker): 0 or
@@ -184,8 +176,9 @@ struct app {
 };
 
 /*
- * Route r to a handler, run it, and leave the complete response in r.
- * Exposed so tests can drive a program without FastCGI.
+ * Parse r's CGI variables, find its route and let the program answer
+ * (app->respond), leaving the complete response in r.  Exposed so tests
+ * can drive a program without FastCGI.
  */
 void http_dispatch(const struct app *app, struct req *r);
 

@@ -18,6 +18,26 @@ enum site_route_flag {
 extern const struct app site_app;
 
 /*
+ * One request to the public site: the http request and what the site
+ * keeps for it.  The dispatcher (site-app.c) makes it on its stack for each
+ * request and hands it to the route's handler; nothing in it outlives the
+ * request.  Helpers that need only the request take r.
+ */
+struct site_req {
+	struct req *r;
+	const char *cache_key;        /* set by site_cached when the page may be kept */
+	size_t cache_headers_from;    /* r->headers bytes before the handler's own */
+	int cache_personal;           /* the cached page is one visitor's (their cookies) */
+};
+
+/* A route of the public site: the router's method and pattern, the handler, flags. */
+struct site_route {
+	struct route route;
+	int (*handler)(struct site_req *site);
+	unsigned flags;               /* enum site_route_flag */
+};
+
+/*
  * A page context with what every page shows (site title, base URL, mount,
  * year...), in the request arena.  Handlers add their own keys.
  */
@@ -38,7 +58,7 @@ int site_error(struct req *r, int status, const char *title, const char *message
 
 /*
  * The 403 page for a POST that another site's page sent (req_same_origin
- * said no): nothing was changed.  The guard answers it for SITE_SAME_ORIGIN
+ * said no): nothing was changed.  site_respond answers it for SITE_SAME_ORIGIN
  * routes; the comment POST calls it itself, after its 404 and closed 403.
  */
 int site_cross_site(struct req *r);
@@ -56,31 +76,32 @@ int site_not_modified(struct req *r, const char *extra);
 /*
  * site_not_modified, then the page cache (src/site/site-cache.c): returns 304,
  * or 200 with the cached page in r->body (and a fresh comment-form token),
- * or 0 when the handler must render; site_page_finish, which the program's
- * after-hook calls, then keeps the page it rendered.  A page with a
- * comment-form token is one reader's like a page extra changed: private.
+ * or 0 when the handler must render; site_page_finish, which site-app.c
+ * calls once the handler returns, then keeps the page it rendered.  A page
+ * with a comment-form token is one reader's like a page extra changed:
+ * private.
  */
-int site_cached(struct req *r, const char *extra);
+int site_cached(struct site_req *site, const char *extra);
 /*
  * site_cached for a page that shows the post slug and nothing of any other
  * (its page, its comments feed): validated by that post's generation, so
  * a change to another post, or a comment on one, leaves it as it is.
  */
-int site_cached_post(struct req *r, const char *slug, const char *extra);
+int site_cached_post(struct site_req *site, const char *slug, const char *extra);
 
 /*
  * The comment form's token is rendered as a template slot (mu_slot) named
  * SITE_TOKEN_SLOT ":" POST_ID: the cache keeps the page around it and
- * splices a fresh token into every copy.  site_page_finish, called by the
- * after-hook for every response, stores a page site_cached let render,
- * replaces every slot left in r->body (a fresh token for that post;
- * anything else with nothing), and sends the page's Cache-Control: any
- * response carrying a token is "private, no-cache" with "X-Accel-Expires: 0",
- * so no shared cache (nginx's micro-cache included) hands one reader's
- * token to another.
+ * splices a fresh token into every copy.  site_page_finish, which
+ * site-app.c calls for every response, stores a page site_cached let
+ * render, replaces every slot left in r->body (a fresh token for that
+ * post; anything else with nothing), and sends the page's Cache-Control:
+ * any response carrying a token is "private, no-cache" with
+ * "X-Accel-Expires: 0", so no shared cache (nginx's micro-cache included)
+ * hands one reader's token to another.
  */
 #define SITE_TOKEN_SLOT "form-token"
-void site_page_finish(struct req *r);
+void site_page_finish(struct site_req *site);
 
 struct post;
 struct comment_form;
@@ -200,27 +221,27 @@ struct mu_list *site_tag_counts(struct req *r);
 int site_comments_open(const struct req *r, const struct post *p);
 
 /* Handlers, one file per page family. */
-int site_index(struct req *r);
-int site_page(struct req *r);
-int site_post(struct req *r);
-int site_tag(struct req *r);
-int site_tags_index(struct req *r);
-int site_subscribe(struct req *r);
-int site_search(struct req *r);
-int site_feed(struct req *r);
-int site_sitemap(struct req *r);
-int site_comment_feed(struct req *r);
-int site_comment_post(struct req *r);
-int site_like_post(struct req *r);
-int site_comment_edit(struct req *r);
-int site_subscription_confirm(struct req *r);       /* src/site/site-subscriptions.c */
-int site_subscription_unsubscribe(struct req *r);
+int site_index(struct site_req *site);
+int site_page(struct site_req *site);
+int site_post(struct site_req *site);
+int site_tag(struct site_req *site);
+int site_tags_index(struct site_req *site);
+int site_subscribe(struct site_req *site);
+int site_search(struct site_req *site);
+int site_feed(struct site_req *site);
+int site_sitemap(struct site_req *site);
+int site_comment_feed(struct site_req *site);
+int site_comment_post(struct site_req *site);
+int site_like_post(struct site_req *site);
+int site_comment_edit(struct site_req *site);
+int site_subscription_confirm(struct site_req *site);       /* src/site/site-subscriptions.c */
+int site_subscription_unsubscribe(struct site_req *site);
 /*
  * Old WordPress addresses (site-redirects.c): site_old_link answers a permalink
  * path with 301 to the post it became (404 when none); site_old_query
  * answers "/?p=ID" the same way, and returns 0 when there is no p.
  */
-int site_old_link(struct req *r);
+int site_old_link(struct site_req *site);
 int site_old_query(struct req *r);
 
 #endif

@@ -54,9 +54,10 @@ admin_action_find(const char *name)
 
 /* Apply action a to comment id in the caller's transaction, audited: the store's moderation_act. */
 static int
-apply_action(struct req *r, int64_t id, const struct admin_action *a, int64_t *entry)
+apply_action(struct admin_req *admin, int64_t id, const struct admin_action *a, int64_t *entry)
 {
-	return moderation_act(r->db, r->arena, id, a->name, r->session->user_name, r->now, entry);
+	struct req *r = admin->r;
+	return moderation_act(r->db, r->arena, id, a->name, admin->session->user_name, r->now, entry);
 }
 
 int
@@ -76,9 +77,10 @@ admin_redirect_done(struct req *r, int64_t from, int64_t to)
 
 /* A page asking to confirm what the form asked, re-posting it with confirm=1. */
 static int
-confirm_page(struct req *r, const char *action_url, const char *question, const char *button)
+confirm_page(struct admin_req *admin, const char *action_url, const char *question, const char *button)
 {
-	struct mu_map *ctx = admin_context(r, "Please confirm", "");
+	struct req *r = admin->r;
+	struct mu_map *ctx = admin_context(admin, "Please confirm", "");
 	struct mu_list *fields = mu_list_new(r->arena);
 	size_t i;
 
@@ -103,23 +105,24 @@ confirm_page(struct req *r, const char *action_url, const char *question, const 
 
 /* POST /admin/comments/ID/ACTION for the actions of admin_actions. */
 int
-admin_comment_action(struct req *r)
+admin_comment_action(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t id = admin_parse_id(r->params[0]), entry = 0;
 	const struct admin_action *a = admin_action_find(r->params[1]);
 	int rc;
 
 	if (strcmp(r->params[1], "reply") == 0)
-		return admin_comment_reply(r);
+		return admin_comment_reply(admin);
 	if (strcmp(r->params[1], "edit") == 0)
-		return admin_comment_edit(r);
+		return admin_comment_edit(admin);
 	if (id == 0 || a == NULL)
 		return 404;
 	if (a->kind == ADMIN_ACT_BLOCK && req_form(r, "confirm") == NULL) {
 		struct comment c;
 		if ((rc = comments_get(r->db, r->arena, id, &c)) != STORE_OK)
 			return rc == STORE_NOTFOUND ? 404 : 500;
-		return confirm_page(r, arena_printf(r->arena, "%s/admin/comments/%lld/%s",
+		return confirm_page(admin, arena_printf(r->arena, "%s/admin/comments/%lld/%s",
 			r->cfg->mount, (long long)id, a->name),
 			arena_printf(r->arena, strcmp(a->block_kind, "ip") == 0 ?
 				     "Send every new comment from the address of %s to spam?" :
@@ -128,7 +131,7 @@ admin_comment_action(struct req *r)
 	}
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	rc = apply_action(r, id, a, &entry);
+	rc = apply_action(admin, id, a, &entry);
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		if (rc == STORE_NOTFOUND && a->kind == ADMIN_ACT_RESTORE &&
@@ -149,8 +152,9 @@ admin_comment_action(struct req *r)
  * send that many).
  */
 int
-admin_bulk(struct req *r)
+admin_bulk(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const struct admin_action *a = admin_action_find(req_form(r, "action"));
 	const char *field;
 	int64_t ids[BULK_MAX], first = 0, last = 0, entry;
@@ -174,13 +178,13 @@ admin_bulk(struct req *r)
 		ids[n++] = id;
 	}
 	if (req_form(r, "all") != NULL && req_form(r, "confirm") == NULL)
-		return confirm_page(r, arena_printf(r->arena, "%s/admin/comments/bulk", r->cfg->mount),
+		return confirm_page(admin, arena_printf(r->arena, "%s/admin/comments/bulk", r->cfg->mount),
 			arena_printf(r->arena, "%s: apply to all %zu comments on the page?", a->label, n),
 			arena_printf(r->arena, "%s all %zu", a->label, n));
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
 	for (i = 0; i < n; i++) {
-		int rc = apply_action(r, ids[i], a, &entry);
+		int rc = apply_action(admin, ids[i], a, &entry);
 		if (rc == STORE_ERR) {
 			db_rollback(r->db);
 			return 500;
@@ -205,8 +209,9 @@ admin_bulk(struct req *r)
  * *undo receives the new entry's id (0 when there was nothing to revert).
  */
 static int
-undo_entry(struct req *r, const struct audit_entry *e, int64_t *undo)
+undo_entry(struct admin_req *admin, const struct audit_entry *e, int64_t *undo)
 {
+	struct req *r = admin->r;
 	const struct admin_action *a = admin_action_find(e->action);
 	struct comment c;
 	int before = comment_status_parse(e->status_before), rc;
@@ -232,7 +237,7 @@ undo_entry(struct req *r, const struct audit_entry *e, int64_t *undo)
 	} else {
 		return STORE_OK;
 	}
-	return audit_add_change(r->db, r->now, r->session->user_name, "undo", c.id,
+	return audit_add_change(r->db, r->now, admin->session->user_name, "undo", c.id,
 				comment_status_name(c.status),
 				arena_printf(r->arena, "undid %s (entry %lld)", e->action,
 					     (long long)e->id), undo);
@@ -240,19 +245,21 @@ undo_entry(struct req *r, const struct audit_entry *e, int64_t *undo)
 
 /* May this admin undo entry e now? */
 static int
-undoable(const struct req *r, const struct audit_entry *e)
+undoable(struct admin_req *admin, const struct audit_entry *e)
 {
+	struct req *r = admin->r;
 	const struct admin_action *a = admin_action_find(e->action);
 
-	return e->comment_id > 0 && strcmp(e->user_name, r->session->user_name) == 0 &&
+	return e->comment_id > 0 && strcmp(e->user_name, admin->session->user_name) == 0 &&
 	       r->now - e->at <= UNDO_SECONDS &&
 	       (strcmp(e->action, "reply") == 0 || (a != NULL && a->kind != ADMIN_ACT_BLOCK));
 }
 
 /* POST /admin/undo: fields from and to, a range of this admin's recent audit entries. */
 int
-admin_undo(struct req *r)
+admin_undo(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t from = admin_parse_id(req_form(r, "from")), to = admin_parse_id(req_form(r, "to"));
 	int64_t id, first = 0, last = 0, undo;
 	struct audit_entry e;
@@ -268,11 +275,11 @@ admin_undo(struct req *r)
 	for (id = to; id >= from; id--) {
 		if ((rc = audit_get(r->db, r->arena, id, &e)) == STORE_NOTFOUND)
 			continue;
-		if (rc != STORE_OK || (undoable(r, &e) && undo_entry(r, &e, &undo) != STORE_OK)) {
+		if (rc != STORE_OK || (undoable(admin, &e) && undo_entry(admin, &e, &undo) != STORE_OK)) {
 			db_rollback(r->db);
 			return 500;
 		}
-		if (!undoable(r, &e))
+		if (!undoable(admin, &e))
 			continue;
 		if (undo > 0) {
 			if (first == 0 || undo < first)
@@ -312,19 +319,20 @@ entry_message(struct req *r, const struct audit_entry *e)
 }
 
 void
-admin_feedback(struct req *r, struct mu_map *ctx)
+admin_feedback(struct admin_req *admin, struct mu_map *ctx)
 {
+	struct req *r = admin->r;
 	int64_t from = admin_parse_id(req_query(r, "done")), to = admin_parse_id(req_query(r, "to"));
 	struct audit_entry e;
 	const char *message = NULL, *first_action = NULL;
 	int64_t id, count = 0;
 	int can_undo = 0, same = 1;
 
-	if (from == 0 || to < from || to - from >= BULK_MAX * 2 || r->session == NULL)
+	if (from == 0 || to < from || to - from >= BULK_MAX * 2 || admin->session == NULL)
 		return;
 	for (id = from; id <= to; id++) {
 		if (audit_get(r->db, r->arena, id, &e) != STORE_OK ||
-		    strcmp(e.user_name, r->session->user_name) != 0)
+		    strcmp(e.user_name, admin->session->user_name) != 0)
 			continue;
 		if (count == 0) {
 			message = entry_message(r, &e);
@@ -334,7 +342,7 @@ admin_feedback(struct req *r, struct mu_map *ctx)
 		}
 		if (first_action != NULL && strcmp(first_action, e.action) != 0)
 			same = 0;
-		can_undo |= undoable(r, &e);
+		can_undo |= undoable(admin, &e);
 		count++;
 	}
 	if (count == 0)

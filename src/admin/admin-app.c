@@ -17,28 +17,28 @@
 #define SESSION_TOUCH_SECONDS 60
 #define RETURN_PATH_MAX 300
 
-static const struct route admin_routes[] = {
-	{ HTTP_GET, "/admin/login", admin_login_form, 0 },
-	{ HTTP_POST, "/admin/login", admin_login, ADMIN_ORIGIN },
-	{ HTTP_POST, "/admin/logout", admin_logout, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_GET, "/admin/", admin_queue, ADMIN_LOGIN },
-	{ HTTP_GET, "/admin/comments", admin_comments, ADMIN_LOGIN },
-	{ HTTP_POST, "/admin/comments/bulk", admin_bulk, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_GET, "/admin/comments/*", admin_comment_page, ADMIN_LOGIN },
-	{ HTTP_POST, "/admin/comments/*/*", admin_comment_action, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_POST, "/admin/undo", admin_undo, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_GET, "/admin/posts", admin_posts, ADMIN_LOGIN },
-	{ HTTP_POST, "/admin/posts/*/*", admin_post_comments, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_GET, "/admin/rules", admin_rules, ADMIN_LOGIN },
-	{ HTTP_POST, "/admin/rules", admin_rules_save, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_POST, "/admin/blocks", admin_block_add, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_POST, "/admin/blocks/*/delete", admin_block_delete, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_GET, "/admin/audit", admin_audit, ADMIN_LOGIN },
-	{ HTTP_GET, "/admin/sessions", admin_sessions, ADMIN_LOGIN },
-	{ HTTP_POST, "/admin/sessions/others", admin_sessions_end_others, ADMIN_LOGIN | ADMIN_CSRF },
-	{ HTTP_POST, "/admin/sessions/*/end", admin_session_end, ADMIN_LOGIN | ADMIN_CSRF },
+static const struct admin_route admin_routes[] = {
+	{ { HTTP_GET, "/admin/login" }, admin_login_form, 0 },
+	{ { HTTP_POST, "/admin/login" }, admin_login, ADMIN_ORIGIN },
+	{ { HTTP_POST, "/admin/logout" }, admin_logout, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_GET, "/admin/" }, admin_queue, ADMIN_LOGIN },
+	{ { HTTP_GET, "/admin/comments" }, admin_comments, ADMIN_LOGIN },
+	{ { HTTP_POST, "/admin/comments/bulk" }, admin_bulk, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_GET, "/admin/comments/*" }, admin_comment_page, ADMIN_LOGIN },
+	{ { HTTP_POST, "/admin/comments/*/*" }, admin_comment_action, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_POST, "/admin/undo" }, admin_undo, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_GET, "/admin/posts" }, admin_posts, ADMIN_LOGIN },
+	{ { HTTP_POST, "/admin/posts/*/*" }, admin_post_comments, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_GET, "/admin/rules" }, admin_rules, ADMIN_LOGIN },
+	{ { HTTP_POST, "/admin/rules" }, admin_rules_save, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_POST, "/admin/blocks" }, admin_block_add, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_POST, "/admin/blocks/*/delete" }, admin_block_delete, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_GET, "/admin/audit" }, admin_audit, ADMIN_LOGIN },
+	{ { HTTP_GET, "/admin/sessions" }, admin_sessions, ADMIN_LOGIN },
+	{ { HTTP_POST, "/admin/sessions/others" }, admin_sessions_end_others, ADMIN_LOGIN | ADMIN_CSRF },
+	{ { HTTP_POST, "/admin/sessions/*/end" }, admin_session_end, ADMIN_LOGIN | ADMIN_CSRF },
 	/* From a moderator mail: the signed link stands for the login; only its POST acts. */
-	{ HTTP_GET | HTTP_POST, "/admin/mail/*", admin_mail, ADMIN_ORIGIN },
+	{ { HTTP_GET | HTTP_POST, "/admin/mail/*" }, admin_mail, ADMIN_ORIGIN },
 };
 
 static const char *const admin_templates[] = {
@@ -69,8 +69,9 @@ admin_cookie_path(struct req *r)
 }
 
 int
-admin_session_load(struct req *r)
+admin_session_load(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const char *token = req_cookie(r, ADMIN_SESSION_COOKIE);
 	struct session_limits lim = {
 		(long)r->cfg->session_idle_minutes * 60, (long)r->cfg->session_max_hours * 3600
@@ -78,7 +79,7 @@ admin_session_load(struct req *r)
 	struct session *s;
 	int rc;
 
-	if (r->session != NULL)
+	if (admin->session != NULL)
 		return 1;
 	if (token == NULL || *token == '\0')
 		return 0;
@@ -93,15 +94,15 @@ admin_session_load(struct req *r)
 	if (r->now - s->last_seen >= SESSION_TOUCH_SECONDS &&
 	    sessions_touch(r->db, s->id, r->now) == STORE_OK)
 		s->last_seen = r->now;
-	r->session = s;
+	admin->session = s;
 	return 1;
 }
 
 /* The form's csrf against the session's secret, in constant time. */
 static int
-csrf_valid(const struct req *r)
+csrf_valid(const struct admin_req *admin)
 {
-	const char *got = req_form(r, "csrf"), *want = r->session->csrf;
+	const char *got = req_form(admin->r, "csrf"), *want = admin->session->csrf;
 	size_t n = strlen(want);
 
 	return n > 0 && got != NULL && strlen(got) == n && sodium_memcmp(got, want, n) == 0;
@@ -114,12 +115,13 @@ csrf_valid(const struct req *r)
  * handlers find it parsed.
  */
 static int
-admin_guard(struct req *r, const struct route *route)
+admin_guard(struct admin_req *admin, const struct admin_route *route)
 {
+	struct req *r = admin->r;
 	int rc;
 
 	if (route->flags & ADMIN_LOGIN) {
-		if ((rc = admin_session_load(r)) < 0)
+		if ((rc = admin_session_load(admin)) < 0)
 			return 500;
 		if (rc == 0)
 			return resp_redirect(r, 303, "/admin/login");
@@ -130,15 +132,16 @@ admin_guard(struct req *r, const struct route *route)
 	if (route->flags & ADMIN_CSRF) {
 		if ((rc = req_read_form(r, ADMIN_FORM_LIMIT)) != 0)
 			return rc;
-		if (r->session == NULL || !csrf_valid(r))
+		if (admin->session == NULL || !csrf_valid(admin))
 			return 403;
 	}
 	return 0;
 }
 
 static void
-admin_error_page(struct req *r, int status)
+admin_error_page(struct admin_req *admin, int status)
 {
+	struct req *r = admin->r;
 	struct mu_map *ctx;
 	const char *title, *message;
 
@@ -175,16 +178,44 @@ admin_error_page(struct req *r, int status)
 		break;
 	}
 	r->content_type = NULL;
-	ctx = admin_context(r, title, "");
+	ctx = admin_context(admin, title, "");
 	mu_set_int(ctx, "status", status);
 	mu_set_str(ctx, "message", message);
 	admin_render(r, "admin_error", ctx, status);
 	r->status = status;
 }
 
-struct mu_map *
-admin_context(struct req *r, const char *page_title, const char *nav)
+static const struct route *
+admin_route(size_t i)
 {
+	return i < sizeof(admin_routes) / sizeof(admin_routes[0]) ? &admin_routes[i].route : NULL;
+}
+
+/*
+ * Answer one request: the guard and then the route's handler with a fresh
+ * admin_req (no session survives from one request to the next), and the
+ * error page for a status without a body.
+ */
+static void
+admin_respond(struct req *r, long route, int status)
+{
+	struct admin_req admin = { .r = r };
+
+	if (route >= 0) {
+		const struct admin_route *rt = &admin_routes[route];
+		status = admin_guard(&admin, rt);
+		if (status == 0)
+			status = rt->handler(&admin);
+	}
+	r->status = status;
+	if (status >= 400 && r->body->len == 0)
+		admin_error_page(&admin, status);
+}
+
+struct mu_map *
+admin_context(struct admin_req *admin, const char *page_title, const char *nav)
+{
+	struct req *r = admin->r;
 	static const char *const keys[COMMENT_STATUS__MAX] = {
 		"count_pending", "count_approved", "count_rejected", "count_spam", "count_trash"
 	};
@@ -195,10 +226,10 @@ admin_context(struct req *r, const char *page_title, const char *nav)
 	mu_set_str(ctx, "site_title", r->cfg->site_title);
 	mu_set_str(ctx, "mount", r->cfg->mount);
 	mu_set_str(ctx, "page_title", page_title);
-	if (r->session != NULL) {
+	if (admin->session != NULL) {
 		mu_set_bool(ctx, "logged_in", 1);
-		mu_set_str(ctx, "user", r->session->user_name);
-		mu_set_str(ctx, "csrf", r->session->csrf);
+		mu_set_str(ctx, "user", admin->session->user_name);
+		mu_set_str(ctx, "csrf", admin->session->csrf);
 		for (i = 0; i < COMMENT_STATUS__MAX; i++)
 			if (comments_count(r->db, i, &n) == STORE_OK) {
 				mu_set_int(ctx, keys[i], n);
@@ -387,8 +418,8 @@ admin_after_response(struct req *r)
  */
 const struct app admin_app = {
 	.name = "parley-moderate",
-	.routes = admin_routes,
-	.nroutes = sizeof(admin_routes) / sizeof(admin_routes[0]),
+	.route = admin_route,
+	.respond = admin_respond,
 	.security_headers =
 		"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "
 		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
@@ -399,9 +430,6 @@ const struct app admin_app = {
 	.templates = admin_templates,
 	.worker_open = admin_worker_open,
 	.worker_close = admin_worker_close,
-	.guard = admin_guard,
-	.after = NULL,
-	.error_page = admin_error_page,
 	.start = mailer_start,
 	.after_response = admin_after_response,
 };

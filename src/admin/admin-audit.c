@@ -8,8 +8,9 @@
 
 /* GET /admin/audit?page=N */
 int
-admin_audit(struct req *r)
+admin_audit(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct audit_list list;
 	struct mu_map *ctx;
 	struct mu_list *rows;
@@ -18,7 +19,7 @@ admin_audit(struct req *r)
 
 	if (audit_page(r->db, r->arena, page, ADMIN_PER_PAGE * 2, &list) != STORE_OK)
 		return 500;
-	ctx = admin_context(r, "Audit log", "audit");
+	ctx = admin_context(admin, "Audit log", "audit");
 	mu_set_str(ctx, "return", "/admin/audit");
 	rows = mu_list_new(r->arena);
 	for (i = 0; i < list.len; i++) {

@@ -46,8 +46,9 @@ cards(struct req *r, const struct comment_list *list)
  * refilled from f when a submission was refused.  Renders with status.
  */
 static int
-comment_page(struct req *r, int64_t id, const struct desk_form *f, int status)
+comment_page(struct admin_req *admin, int64_t id, const struct desk_form *f, int status)
 {
+	struct req *r = admin->r;
 	struct comment c, parent;
 	struct comment_list replies, same_email, same_address;
 	struct comment_filter filter = { .status = -1, .exclude_id = id };
@@ -60,8 +61,8 @@ comment_page(struct req *r, int64_t id, const struct desk_form *f, int status)
 	if (posts_get_by_id(r->db, r->arena, c.post_id, &post) != STORE_OK ||
 	    comments_replies(r->db, r->arena, id, &replies) != STORE_OK)
 		return 500;
-	ctx = admin_context(r, arena_printf(r->arena, "Comment by %s", c.author), "");
-	admin_feedback(r, ctx);
+	ctx = admin_context(admin, arena_printf(r->arena, "Comment by %s", c.author), "");
+	admin_feedback(admin, ctx);
 	mu_set_str(ctx, "return", arena_printf(r->arena, "/admin/comments/%lld", (long long)id));
 	mu_set_str(ctx, "form_id", "actions");
 	card = admin_comment_card(r, &c, 0);
@@ -121,11 +122,12 @@ comment_page(struct req *r, int64_t id, const struct desk_form *f, int status)
 
 /* GET /admin/comments/ID */
 int
-admin_comment_page(struct req *r)
+admin_comment_page(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t id = admin_parse_id(r->params[0]);
 
-	return id == 0 ? 404 : comment_page(r, id, NULL, 200);
+	return id == 0 ? 404 : comment_page(admin, id, NULL, 200);
 }
 
 /*
@@ -164,8 +166,9 @@ check_text(struct req *r, const char *text, const char **error)
  * 409 (approve or restore it first).
  */
 int
-admin_comment_reply(struct req *r)
+admin_comment_reply(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t id = admin_parse_id(r->params[0]), reply_entry = 0, approve_entry = 0;
 	const char *text = req_form(r, "comment");
 	struct desk_form f = { .reply = text };
@@ -177,16 +180,16 @@ admin_comment_reply(struct req *r)
 	if ((rc = comments_get(r->db, r->arena, id, &parent)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? 404 : 500;
 	if ((status = check_text(r, text, &f.reply_error)) != 0)
-		return comment_page(r, id, &f, status);
+		return comment_page(admin, id, &f, status);
 	if (parent.status != COMMENT_APPROVED && parent.status != COMMENT_PENDING) {
 		f.reply_error = "Only a pending or approved comment can be answered: approve or restore it first.";
-		return comment_page(r, id, &f, 409);
+		return comment_page(admin, id, &f, 409);
 	}
 	memset(&c, 0, sizeof(c));
 	c.post_id = parent.post_id;
 	c.parent_id = parent.id;
 	c.status = COMMENT_APPROVED;
-	c.author = r->session->user_name;
+	c.author = admin->session->user_name;
 	c.body_md = text;
 	c.body_html = markdown_html(r->arena, text, strlen(text), MARKDOWN_COMMENT);
 	c.created_at = r->now;
@@ -197,7 +200,7 @@ admin_comment_reply(struct req *r)
 	if (parent.status == COMMENT_PENDING) {
 		rc = comments_set_status(r->db, parent.id, COMMENT_APPROVED);
 		if (rc == STORE_OK)
-			rc = audit_add_change(r->db, r->now, r->session->user_name, "approve",
+			rc = audit_add_change(r->db, r->now, admin->session->user_name, "approve",
 					      parent.id, "pending", "was pending (answered)",
 					      &approve_entry);
 	}
@@ -207,7 +210,7 @@ admin_comment_reply(struct req *r)
 	if (rc == STORE_OK)
 		rc = mailer_comment_stored(r->db, r->cfg, &c, r->now);
 	if (rc == STORE_OK)
-		rc = audit_add_change(r->db, r->now, r->session->user_name, "reply", c.id, "",
+		rc = audit_add_change(r->db, r->now, admin->session->user_name, "reply", c.id, "",
 				      arena_printf(r->arena, "to #%lld by %s", (long long)parent.id,
 						   parent.author), &reply_entry);
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
@@ -224,8 +227,9 @@ admin_comment_reply(struct req *r)
  * the limit) with the form refilled.
  */
 int
-admin_comment_edit(struct req *r)
+admin_comment_edit(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t id = admin_parse_id(r->params[0]), entry = 0;
 	struct desk_form f = {
 		.author = req_form(r, "author"), .url = req_form(r, "url"),
@@ -247,15 +251,15 @@ admin_comment_edit(struct req *r)
 		alen--;
 	author = arena_strndup(r->arena, author, alen);
 	if ((status = check_text(r, f.comment, &f.edit_error)) != 0)
-		return comment_page(r, id, &f, status);
+		return comment_page(admin, id, &f, status);
 	if (alen == 0 || !utf8_valid_text(author, alen) || utf8_length(author, alen) > AUTHOR_CHARS_MAX) {
 		f.edit_error = "The name is required: 1 to 100 characters.";
-		return comment_page(r, id, &f, 422);
+		return comment_page(admin, id, &f, 422);
 	}
 	if (*url != '\0' && (url_web_scheme(url) == 0 || strlen(url) > URL_BYTES_MAX ||
 	    !utf8_valid_text(url, strlen(url)) || strpbrk(url, " \t\r\n") != NULL)) {
 		f.edit_error = "The website must start with http:// or https:// (at most 2,000 characters), or be empty.";
-		return comment_page(r, id, &f, 422);
+		return comment_page(admin, id, &f, 422);
 	}
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
@@ -263,7 +267,7 @@ admin_comment_edit(struct req *r)
 			   markdown_html(r->arena, f.comment, strlen(f.comment), MARKDOWN_COMMENT),
 			   r->now);
 	if (rc == STORE_OK)
-		rc = audit_add_change(r->db, r->now, r->session->user_name, "edit", id,
+		rc = audit_add_change(r->db, r->now, admin->session->user_name, "edit", id,
 				      comment_status_name(c.status),
 				      arena_printf(r->arena, "before: name \u201c%s\u201d, website \u201c%s\u201d, text:\n%s",
 						   c.author, c.url, c.body_md), &entry);

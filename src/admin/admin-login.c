@@ -129,9 +129,10 @@ login_token_valid(struct req *r, const char *token)
 
 /* The login page with token in its form and an optional message. */
 static int
-login_page(struct req *r, const char *token, const char *message, int status)
+login_page(struct admin_req *admin, const char *token, const char *message, int status)
 {
-	struct mu_map *ctx = admin_context(r, "Log in", "");
+	struct req *r = admin->r;
+	struct mu_map *ctx = admin_context(admin, "Log in", "");
 
 	mu_set_str(ctx, "login_token", token);
 	if (message != NULL)
@@ -140,15 +141,16 @@ login_page(struct req *r, const char *token, const char *message, int status)
 }
 
 int
-admin_login_form(struct req *r)
+admin_login_form(struct admin_req *admin)
 {
-	int rc = admin_session_load(r);
+	struct req *r = admin->r;
+	int rc = admin_session_load(admin);
 
 	if (rc < 0)
 		return 500;
 	if (rc == 1)
 		return resp_redirect(r, 303, "/admin/");
-	return login_page(r, login_token_new(r), NULL, 200);
+	return login_page(admin, login_token_new(r), NULL, 200);
 }
 
 static void
@@ -178,8 +180,9 @@ struct login_buckets {
  * address), 500, or 429 with Retry-After and the page rendered.
  */
 static int
-login_throttle(struct req *r, const struct login_buckets *b, const char *token)
+login_throttle(struct admin_req *admin, const struct login_buckets *b, const char *token)
 {
+	struct req *r = admin->r;
 	int retry_pair = 0, retry_ip = 0, count_user = 0, count_ip = 0, rc_user, rc_ip, rc_pair;
 	int retry;
 	long delay;
@@ -197,7 +200,7 @@ login_throttle(struct req *r, const struct login_buckets *b, const char *token)
 		if (retry < 1)
 			retry = 1;
 		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry));
-		return login_page(r, token, arena_printf(r->arena,
+		return login_page(admin, token, arena_printf(r->arena,
 				  "Too many failed attempts. Try again in %d minute%s.",
 				  (retry + 59) / 60, (retry + 59) / 60 == 1 ? "" : "s"), 429);
 	}
@@ -285,8 +288,9 @@ fail:
  * the same work: an unknown name is checked against a dummy hash.
  */
 int
-admin_login(struct req *r)
+admin_login(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const char *name, *password, *token, *bucket_name;
 	char hash[USERS_HASH_BYTES], ip_hash[RATELIMIT_HASH_HEX];
 	struct login_buckets b;
@@ -298,7 +302,7 @@ admin_login(struct req *r)
 		return rc;
 	token = req_form(r, "csrf");
 	if (!login_token_valid(r, token))
-		return login_page(r, login_token_new(r),
+		return login_page(admin, login_token_new(r),
 				  "This login form had expired. Please try again.", 403);
 	name = req_form_value(r, "username", &name_len);
 	password = req_form_value(r, "password", &password_len);
@@ -314,7 +318,7 @@ admin_login(struct req *r)
 	b.address = arena_printf(r->arena, "login-ip:%s", ip_hash);
 	b.pair = arena_printf(r->arena, "login-pair:%s:%.*s", ip_hash, USERS_NAME_MAX,
 			      bucket_name);
-	if ((rc = login_throttle(r, &b, token)) != 0)
+	if ((rc = login_throttle(admin, &b, token)) != 0)
 		return rc;
 
 	rc = fields_ok && users_name_valid(name) ?
@@ -329,7 +333,7 @@ admin_login(struct req *r)
 	if (!ok) {
 		if (login_failed(r, &b, found ? name : NULL, ip_hash) != STORE_OK)
 			return 500;
-		return login_page(r, token, login_failed_message, 401);
+		return login_page(admin, token, login_failed_message, 401);
 	}
 	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
@@ -342,17 +346,18 @@ admin_login(struct req *r)
 
 /* POST /admin/logout: delete the session row, expire the cookie, back to the login page. */
 int
-admin_logout(struct req *r)
+admin_logout(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	if (sessions_delete(r->db, r->session->id) == STORE_ERR ||
-	    audit_add(r->db, r->now, r->session->user_name, "logout", 0, "") != STORE_OK ||
+	if (sessions_delete(r->db, admin->session->id) == STORE_ERR ||
+	    audit_add(r->db, r->now, admin->session->user_name, "logout", 0, "") != STORE_OK ||
 	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
 		return 500;
 	}
-	r->session = NULL;
+	admin->session = NULL;
 	resp_cookie(r, ADMIN_SESSION_COOKIE, "", admin_cookie_path(r), 0, 1, "Strict");
 	return resp_redirect(r, 303, "/admin/login");
 }

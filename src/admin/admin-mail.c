@@ -14,9 +14,9 @@
 
 /* The page with a heading and a message (error: shown as one). */
 static struct mu_map *
-mail_page(struct req *r, const char *heading, const char *message, int error)
+mail_page(struct admin_req *admin, const char *heading, const char *message, int error)
 {
-	struct mu_map *ctx = admin_context(r, heading, "");
+	struct mu_map *ctx = admin_context(admin, heading, "");
 
 	mu_set_str(ctx, "message", message);
 	mu_set_bool(ctx, "error", error);
@@ -60,8 +60,9 @@ done_heading(const char *action)
  * (400 for a token that is not ours, 410 for an expired or void one).
  */
 static int
-check_link(struct req *r, struct comment *c, const char **moderator)
+check_link(struct admin_req *admin, struct comment *c, const char **moderator)
 {
+	struct req *r = admin->r;
 	struct mail_token t;
 	unsigned char fp[MAIL_FINGERPRINT_BYTES];
 	int rc;
@@ -70,25 +71,25 @@ check_link(struct req *r, struct comment *c, const char **moderator)
 	case MAIL_TOKEN_OK:
 		break;
 	case MAIL_TOKEN_EXPIRED:
-		return admin_render(r, "admin_mail", mail_page(r, "This link has expired",
+		return admin_render(r, "admin_mail", mail_page(admin, "This link has expired",
 				    "Links in moderator mails work for 7 days. Log in to moderate "
 				    "the comment.", 1), 410);
 	default:
-		return admin_render(r, "admin_mail", mail_page(r, "This link is not valid",
+		return admin_render(r, "admin_mail", mail_page(admin, "This link is not valid",
 				    "Check that the whole link from the mail was copied.", 1), 400);
 	}
 	if ((*moderator = mailer_moderator(r->arena, r->cfg, t.who)) == NULL)
-		return admin_render(r, "admin_mail", mail_page(r, "This link is no longer valid",
+		return admin_render(r, "admin_mail", mail_page(admin, "This link is no longer valid",
 				    "It was sent to an address that is no longer a moderator's.", 1),
 				    410);
 	if ((rc = comments_get(r->db, r->arena, t.id, c)) == STORE_ERR)
 		return 500;
 	if (rc == STORE_NOTFOUND)
-		return admin_render(r, "admin_mail", mail_page(r, "This comment is gone",
+		return admin_render(r, "admin_mail", mail_page(admin, "This comment is gone",
 				    "It was deleted after the mail was sent.", 1), 410);
 	mailer_comment_state(fp, c);
 	if (memcmp(fp, t.state, sizeof(fp)) != 0) {
-		struct mu_map *ctx = mail_page(r, "This link is no longer valid",
+		struct mu_map *ctx = mail_page(admin, "This link is no longer valid",
 		    c->status == COMMENT_PENDING ?
 		    "The comment changed after the mail was sent. Log in to moderate it." :
 		    "The comment was moderated already.", 1);
@@ -105,17 +106,18 @@ check_link(struct req *r, struct comment *c, const char **moderator)
  * buttons, audited as "mail:ADDRESS".  The link is then void.
  */
 int
-admin_mail(struct req *r)
+admin_mail(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct comment c;
 	const char *moderator, *action, *self;
 	int rc;
 
-	if ((rc = check_link(r, &c, &moderator)) != 0)
+	if ((rc = check_link(admin, &c, &moderator)) != 0)
 		return rc;
 	self = arena_printf(r->arena, "%s/admin/mail/%s", r->cfg->mount, r->params[0]);
 	if (r->method != HTTP_POST) {
-		struct mu_map *ctx = mail_page(r, "A comment waits for moderation", NULL, 0);
+		struct mu_map *ctx = mail_page(admin, "A comment waits for moderation", NULL, 0);
 		comment_to_map(r, ctx, &c, self);
 		return admin_render(r, "admin_mail", ctx, 200);
 	}
@@ -128,7 +130,7 @@ admin_mail(struct req *r)
 	/* Checked again under the write lock: two moderators may press at once. */
 	if (db_begin(r->db) != STORE_OK)
 		return 503;
-	if ((rc = check_link(r, &c, &moderator)) != 0) {
+	if ((rc = check_link(admin, &c, &moderator)) != 0) {
 		db_rollback(r->db);
 		return rc;
 	}
@@ -142,7 +144,7 @@ admin_mail(struct req *r)
 	if (comments_get(r->db, r->arena, c.id, &c) != STORE_OK)
 		return 500;
 	{
-		struct mu_map *ctx = mail_page(r, done_heading(action), NULL, 0);
+		struct mu_map *ctx = mail_page(admin, done_heading(action), NULL, 0);
 		comment_to_map(r, ctx, &c, NULL);
 		return admin_render(r, "admin_mail", ctx, 200);
 	}

@@ -13,8 +13,9 @@
 
 /* GET /admin/posts: every post, drafts too, newest first. */
 int
-admin_posts(struct req *r)
+admin_posts(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct post_list list;
 	struct post_pending_list pending;
 	struct mu_map *ctx;
@@ -25,7 +26,7 @@ admin_posts(struct req *r)
 	if (posts_all(r->db, r->arena, &list) != STORE_OK ||
 	    comments_pending_per_post(r->db, r->arena, &pending) != STORE_OK)
 		return 500;
-	ctx = admin_context(r, "Posts", "posts");
+	ctx = admin_context(admin, "Posts", "posts");
 	mu_set_str(ctx, "return", "/admin/posts");
 	rows = mu_list_new(r->arena);
 	for (i = 0; i < list.len; i++) {
@@ -53,8 +54,9 @@ admin_posts(struct req *r)
 
 /* POST /admin/posts/SLUG/close and /open */
 int
-admin_post_comments(struct req *r)
+admin_post_comments(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const char *slug = r->params[0], *what = r->params[1];
 	int open, rc;
 
@@ -70,7 +72,7 @@ admin_post_comments(struct req *r)
 		return 500;
 	rc = posts_set_comments_open(r->db, slug, open);
 	if (rc == STORE_OK)
-		rc = audit_add(r->db, r->now, r->session->user_name,
+		rc = audit_add(r->db, r->now, admin->session->user_name,
 			       open ? "open-comments" : "close-comments", 0,
 			       arena_printf(r->arena, "post %s", slug));
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {

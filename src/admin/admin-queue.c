@@ -278,8 +278,9 @@ classifier_line(struct req *r)
 }
 
 static int
-comment_list_page(struct req *r, struct list_query *q)
+comment_list_page(struct admin_req *admin, struct list_query *q)
 {
+	struct req *r = admin->r;
 	struct comment_list list;
 	struct mu_map *ctx;
 	struct mu_list *rows, *statuses, *likely;
@@ -299,9 +300,9 @@ comment_list_page(struct req *r, struct list_query *q)
 		return 500;
 	heading = q->filtered ? "Find comments" : q->status < 0 ? "All comments" :
 		  list_titles[q->status];
-	ctx = admin_context(r, heading, q->filtered || q->status < 0 ? "find" :
+	ctx = admin_context(admin, heading, q->filtered || q->status < 0 ? "find" :
 			    list_nav[q->status]);
-	admin_feedback(r, ctx);
+	admin_feedback(admin, ctx);
 	/* The return path: this page as it is, without feedback (page 1 is the bare address). */
 	mu_set_str(ctx, "return", page > 1 ? arena_printf(r->arena, "%spage=%d", self, page) :
 		   arena_strndup(r->arena, self, strlen(self) - 1));
@@ -358,8 +359,9 @@ comment_list_page(struct req *r, struct list_query *q)
 
 /* GET /admin/: pending comments, oldest first; trash past trash_days is purged here. */
 int
-admin_queue(struct req *r)
+admin_queue(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct list_query q = { .status = COMMENT_PENDING, .is_queue = 1 };
 	int purged;
 
@@ -367,7 +369,7 @@ admin_queue(struct req *r)
 	if (comments_purge_trash(r->db, r->now - (time_t)r->cfg->trash_days * 86400,
 				 &purged) == STORE_OK && purged > 0)
 		log_info("purged %d comments from trash", purged);
-	return comment_list_page(r, &q);
+	return comment_list_page(admin, &q);
 }
 
 /*
@@ -375,8 +377,9 @@ admin_queue(struct req *r)
  * comments with a status (pending when absent, "all" for any), filtered.
  */
 int
-admin_comments(struct req *r)
+admin_comments(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const char *s = req_query(r, "status");
 	struct list_query q = { 0 };
 
@@ -391,5 +394,5 @@ admin_comments(struct req *r)
 	q.filter.email = filter_value(r, "email", 254, &q, "Email");
 	q.filter.post_slug = filter_value(r, "post", 200, &q, "Post");
 	q.filter.ip_hash = filter_value(r, "address", 128, &q, "Address");
-	return comment_list_page(r, &q);
+	return comment_list_page(admin, &q);
 }

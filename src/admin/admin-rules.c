@@ -16,9 +16,10 @@
 
 /* The rules page for rules, with field errors (NULL when none) and status. */
 static int
-rules_page(struct req *r, const struct moderation_rules *rules, const char *max_links_text,
+rules_page(struct admin_req *admin, const struct moderation_rules *rules, const char *max_links_text,
 	   const char *words_error, const char *links_error, int status)
 {
+	struct req *r = admin->r;
 	struct moderation_block_list blocks;
 	struct mu_map *ctx;
 	struct mu_list *rows;
@@ -26,7 +27,7 @@ rules_page(struct req *r, const struct moderation_rules *rules, const char *max_
 
 	if (moderation_blocks_list(r->db, r->arena, &blocks) != STORE_OK)
 		return 500;
-	ctx = admin_context(r, "Rules", "rules");
+	ctx = admin_context(admin, "Rules", "rules");
 	mu_set_str(ctx, "return", "/admin/rules");
 	mu_set_bool(ctx, "auto_approve_known", rules->auto_approve_known);
 	mu_set_str(ctx, "blocked_words", rules->blocked_words);
@@ -53,8 +54,9 @@ rules_page(struct req *r, const struct moderation_rules *rules, const char *max_
 
 /* GET /admin/rules */
 int
-admin_rules(struct req *r)
+admin_rules(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct moderation_rules rules;
 	const char *links = "";
 
@@ -62,7 +64,7 @@ admin_rules(struct req *r)
 		return 500;
 	if (rules.max_links >= 0)
 		links = arena_printf(r->arena, "%d", rules.max_links);
-	return rules_page(r, &rules, links, NULL, NULL, 200);
+	return rules_page(admin, &rules, links, NULL, NULL, 200);
 }
 
 /* The word list with CR removed, in the arena. */
@@ -80,8 +82,9 @@ words_normalise(struct req *r, const char *s)
 
 /* POST /admin/rules: check and store the three rules; 422 with the form refilled when bad. */
 int
-admin_rules_save(struct req *r)
+admin_rules_save(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct moderation_rules rules;
 	const char *words = req_form(r, "blocked_words"), *links = req_form(r, "max_links");
 	const char *words_error = NULL, *links_error = NULL;
@@ -109,11 +112,11 @@ admin_rules_save(struct req *r)
 			rules.max_links = (int)n;
 	}
 	if (words_error != NULL || links_error != NULL)
-		return rules_page(r, &rules, links, words_error, links_error, 422);
+		return rules_page(admin, &rules, links, words_error, links_error, 422);
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
 	if (moderation_rules_set(r->db, &rules) != STORE_OK ||
-	    audit_add(r->db, r->now, r->session->user_name, "rules", 0,
+	    audit_add(r->db, r->now, admin->session->user_name, "rules", 0,
 		      arena_printf(r->arena, "auto-approve %s, %s, link limit %s",
 				   rules.auto_approve_known ? "on" : "off",
 				   *rules.blocked_words ? "blocked words set" : "no blocked words",
@@ -127,8 +130,9 @@ admin_rules_save(struct req *r)
 
 /* POST /admin/blocks: block an email address typed by the admin. */
 int
-admin_block_add(struct req *r)
+admin_block_add(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	const char *email = req_form(r, "email");
 	size_t len;
 
@@ -146,7 +150,7 @@ admin_block_add(struct req *r)
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
 	if (comments_block_add(r->db, "email", email, r->now) != STORE_OK ||
-	    audit_add(r->db, r->now, r->session->user_name, "block-email", 0,
+	    audit_add(r->db, r->now, admin->session->user_name, "block-email", 0,
 		      arena_printf(r->arena, "email %s", email)) != STORE_OK ||
 	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
@@ -157,8 +161,9 @@ admin_block_add(struct req *r)
 
 /* POST /admin/blocks/ID/delete */
 int
-admin_block_delete(struct req *r)
+admin_block_delete(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct moderation_block b;
 	int64_t id = admin_parse_id(r->params[0]);
 	int rc;
@@ -171,7 +176,7 @@ admin_block_delete(struct req *r)
 	if (rc == STORE_OK)
 		rc = moderation_block_remove(r->db, id);
 	if (rc == STORE_OK)
-		rc = audit_add(r->db, r->now, r->session->user_name, "unblock", 0,
+		rc = audit_add(r->db, r->now, admin->session->user_name, "unblock", 0,
 			       arena_printf(r->arena, "%s %s", b.kind, b.value));
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);

@@ -21,18 +21,19 @@ limits(const struct req *r)
 
 /* GET /admin/sessions */
 int
-admin_sessions(struct req *r)
+admin_sessions(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	struct session_limits lim = limits(r);
 	struct session_list list;
 	struct mu_map *ctx;
 	struct mu_list *rows;
 	size_t i;
 
-	if (sessions_list(r->db, r->arena, r->session->user_id, r->session->id, r->now, &lim,
+	if (sessions_list(r->db, r->arena, admin->session->user_id, admin->session->id, r->now, &lim,
 	    &list) != STORE_OK)
 		return 500;
-	ctx = admin_context(r, "Your sessions", "sessions");
+	ctx = admin_context(admin, "Your sessions", "sessions");
 	mu_set_str(ctx, "return", "/admin/sessions");
 	rows = mu_list_new(r->arena);
 	for (i = 0; i < list.len; i++) {
@@ -55,20 +56,21 @@ admin_sessions(struct req *r)
 
 /* POST /admin/sessions/ID/end: end one of the admin's other sessions. */
 int
-admin_session_end(struct req *r)
+admin_session_end(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int64_t id = admin_parse_id(r->params[0]);
 	int rc;
 
 	if (id == 0)
 		return 404;
-	if (id == r->session->id)
+	if (id == admin->session->id)
 		return resp_redirect(r, 303, "/admin/sessions");
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	rc = sessions_delete_own(r->db, r->session->user_id, id);
+	rc = sessions_delete_own(r->db, admin->session->user_id, id);
 	if (rc == STORE_OK)
-		rc = audit_add(r->db, r->now, r->session->user_name, "end-session", 0,
+		rc = audit_add(r->db, r->now, admin->session->user_name, "end-session", 0,
 			       arena_printf(r->arena, "session %lld", (long long)id));
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
@@ -79,14 +81,15 @@ admin_session_end(struct req *r)
 
 /* POST /admin/sessions/others: end every session of this admin but the current one. */
 int
-admin_sessions_end_others(struct req *r)
+admin_sessions_end_others(struct admin_req *admin)
 {
+	struct req *r = admin->r;
 	int count = 0;
 
 	if (db_begin(r->db) != STORE_OK)
 		return 500;
-	if (sessions_delete_others(r->db, r->session->user_id, r->session->id, &count) != STORE_OK ||
-	    audit_add(r->db, r->now, r->session->user_name, "end-other-sessions", 0,
+	if (sessions_delete_others(r->db, admin->session->user_id, admin->session->id, &count) != STORE_OK ||
+	    audit_add(r->db, r->now, admin->session->user_name, "end-other-sessions", 0,
 		      arena_printf(r->arena, "%d ended", count)) != STORE_OK ||
 	    db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);

@@ -141,7 +141,8 @@ parse_request(struct req *r)
 void
 http_dispatch(const struct app *app, struct req *r)
 {
-	const struct route *rt, *found = NULL;
+	const struct route *rt;
+	long found = -1;
 	unsigned allow = 0;
 	size_t i;
 	int status;
@@ -149,32 +150,22 @@ http_dispatch(const struct app *app, struct req *r)
 	r->status = 200;
 	status = parse_request(r);
 	if (status == 0) {
-		for (i = 0; i < app->nroutes; i++) {
-			rt = &app->routes[i];
+		for (i = 0; (rt = app->route(i)) != NULL; i++) {
 			if (!route_match(rt->pattern, r->path, r))
 				continue;
 			allow |= rt->methods;
 			if (rt->methods & r->method ||
 			    (r->method == HTTP_HEAD && rt->methods & HTTP_GET)) {
-				found = rt;
+				found = (long)i;
 				break;
 			}
 		}
-		if (found == NULL)
+		if (found < 0)
 			status = allow ? 405 : 404;
 	}
 	if (status == 405) {
 		resp_header(r, "Allow", allow & HTTP_POST ? (allow & HTTP_GET ?
 			    "GET, HEAD, POST" : "POST") : "GET, HEAD");
 	}
-	if (found != NULL) {
-		status = app->guard ? app->guard(r, found) : 0;
-		if (status == 0)
-			status = found->handler(r);
-	}
-	r->status = status;
-	if (status >= 400 && r->body->len == 0 && app->error_page != NULL)
-		app->error_page(r, status);
-	if (app->after != NULL)
-		app->after(r);
+	app->respond(r, found, status);
 }

@@ -12,34 +12,34 @@
 
 #include <sodium.h>
 
-static const struct route site_routes[] = {
-	{ HTTP_GET, "/", site_index, SITE_CACHEABLE },
-	{ HTTP_GET, "/page/*", site_page, SITE_CACHEABLE },
-	{ HTTP_GET, "/posts/*", site_post, SITE_CACHEABLE },
-	{ HTTP_POST, "/posts/*/comments", site_comment_post, 0 },
-	{ HTTP_POST, "/posts/*/like", site_like_post, SITE_SAME_ORIGIN },
-	{ HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit", site_comment_edit, SITE_SAME_ORIGIN },
-	{ HTTP_GET, "/posts/*/comments.atom", site_comment_feed, SITE_CACHEABLE },
-	{ HTTP_GET, "/tags", site_tags_index, SITE_CACHEABLE },
-	{ HTTP_GET, "/tags/*", site_tag, SITE_CACHEABLE },
-	{ HTTP_GET, "/tags/*/page/*", site_tag, SITE_CACHEABLE },
-	{ HTTP_GET, "/search", site_search, SITE_CACHEABLE },
-	{ HTTP_GET, "/subscribe", site_subscribe, SITE_CACHEABLE },
-	{ HTTP_GET, "/feed.atom", site_feed, SITE_CACHEABLE },
-	{ HTTP_GET, "/sitemap.xml", site_sitemap, SITE_CACHEABLE },
-	{ HTTP_GET | HTTP_POST, "/subscriptions/confirm", site_subscription_confirm, SITE_SAME_ORIGIN },
+static const struct site_route site_routes[] = {
+	{ { HTTP_GET, "/" }, site_index, SITE_CACHEABLE },
+	{ { HTTP_GET, "/page/*" }, site_page, SITE_CACHEABLE },
+	{ { HTTP_GET, "/posts/*" }, site_post, SITE_CACHEABLE },
+	{ { HTTP_POST, "/posts/*/comments" }, site_comment_post, 0 },
+	{ { HTTP_POST, "/posts/*/like" }, site_like_post, SITE_SAME_ORIGIN },
+	{ { HTTP_GET | HTTP_POST, "/posts/*/comments/*/edit" }, site_comment_edit, SITE_SAME_ORIGIN },
+	{ { HTTP_GET, "/posts/*/comments.atom" }, site_comment_feed, SITE_CACHEABLE },
+	{ { HTTP_GET, "/tags" }, site_tags_index, SITE_CACHEABLE },
+	{ { HTTP_GET, "/tags/*" }, site_tag, SITE_CACHEABLE },
+	{ { HTTP_GET, "/tags/*/page/*" }, site_tag, SITE_CACHEABLE },
+	{ { HTTP_GET, "/search" }, site_search, SITE_CACHEABLE },
+	{ { HTTP_GET, "/subscribe" }, site_subscribe, SITE_CACHEABLE },
+	{ { HTTP_GET, "/feed.atom" }, site_feed, SITE_CACHEABLE },
+	{ { HTTP_GET, "/sitemap.xml" }, site_sitemap, SITE_CACHEABLE },
+	{ { HTTP_GET | HTTP_POST, "/subscriptions/confirm" }, site_subscription_confirm, SITE_SAME_ORIGIN },
 	/*
 	 * No origin check: RFC 8058's one-click POST comes from the reader's
 	 * mail provider or client, never from our pages, and the link's signed
 	 * token (which only its mail holds) is what makes it the reader's.
 	 */
-	{ HTTP_GET | HTTP_POST, "/subscriptions/unsubscribe", site_subscription_unsubscribe, 0 },
+	{ { HTTP_GET | HTTP_POST, "/subscriptions/unsubscribe" }, site_subscription_unsubscribe, 0 },
 	/* Where a WordPress import's posts used to be (site-redirects.c): last, so they shadow nothing. */
-	{ HTTP_GET, "/*/", site_old_link, 0 },
-	{ HTTP_GET, "/*/*/*/", site_old_link, 0 },
-	{ HTTP_GET, "/*/*/*/*/", site_old_link, 0 },
-	{ HTTP_GET, "/*/*/*/comment-page-*/", site_old_link, 0 },
-	{ HTTP_GET, "/*/*/*/*/comment-page-*/", site_old_link, 0 },
+	{ { HTTP_GET, "/*/" }, site_old_link, 0 },
+	{ { HTTP_GET, "/*/*/*/" }, site_old_link, 0 },
+	{ { HTTP_GET, "/*/*/*/*/" }, site_old_link, 0 },
+	{ { HTTP_GET, "/*/*/*/comment-page-*/" }, site_old_link, 0 },
+	{ { HTTP_GET, "/*/*/*/*/comment-page-*/" }, site_old_link, 0 },
 };
 
 /* Pages, and the partials they share: a missing partial would render as nothing. */
@@ -60,29 +60,6 @@ site_worker_close(struct req *r)
 {
 	db_close(r->db);
 	r->db = NULL;
-}
-
-/*
- * A POST that changes state and came from another site's page: 403 before
- * the handler runs.  A page reads several tables (the generation, the post,
- * its tags, its comments): one read transaction gives it a consistent
- * snapshot and takes SQLite's locks once instead of once per statement.
- */
-static int
-site_guard(struct req *r, const struct route *route)
-{
-	if ((route->flags & SITE_SAME_ORIGIN) && r->method == HTTP_POST && !req_same_origin(r))
-		return site_cross_site(r);
-	if (route->flags & SITE_CACHEABLE)
-		db_read_begin(r->db);
-	return 0;
-}
-
-static void
-site_after(struct req *r)
-{
-	site_page_finish(r);
-	db_read_end(r->db);
 }
 
 /* After a POST (a comment, a subscription) the mail worker may have work. */
@@ -131,6 +108,43 @@ site_error_page(struct req *r, int status)
 		break;
 	}
 	site_error(r, status, title, message);
+}
+
+static const struct route *
+site_route(size_t i)
+{
+	return i < sizeof(site_routes) / sizeof(site_routes[0]) ? &site_routes[i].route : NULL;
+}
+
+/*
+ * Answer one request: the route's handler with a fresh site_req, the error
+ * page for a status without a body, then the page cache and the form-token
+ * slots.  A POST that changes state and came from another site's page is
+ * 403 before the handler runs.  A page reads several tables (the
+ * generation, the post, its tags, its comments): for a cacheable route one
+ * read transaction gives it a consistent snapshot and takes SQLite's locks
+ * once instead of once per statement.
+ */
+static void
+site_respond(struct req *r, long route, int status)
+{
+	struct site_req site = { .r = r };
+
+	if (route >= 0) {
+		const struct site_route *rt = &site_routes[route];
+		if ((rt->flags & SITE_SAME_ORIGIN) && r->method == HTTP_POST && !req_same_origin(r))
+			status = site_cross_site(r);
+		else {
+			if (rt->flags & SITE_CACHEABLE)
+				db_read_begin(r->db);
+			status = rt->handler(&site);
+		}
+	}
+	r->status = status;
+	if (status >= 400 && r->body->len == 0)
+		site_error_page(r, status);
+	site_page_finish(&site);
+	db_read_end(r->db);
 }
 
 int
@@ -190,8 +204,8 @@ site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 
 const struct app site_app = {
 	.name = "parley-blog",
-	.routes = site_routes,
-	.nroutes = sizeof(site_routes) / sizeof(site_routes[0]),
+	.route = site_route,
+	.respond = site_respond,
 	.security_headers =
 		"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
 		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
@@ -200,9 +214,6 @@ const struct app site_app = {
 	.templates = site_templates,
 	.worker_open = site_worker_open,
 	.worker_close = site_worker_close,
-	.guard = site_guard,
-	.after = site_after,
-	.error_page = site_error_page,
 	.start = mailer_start,
 	.after_response = site_after_response,
 };

@@ -151,14 +151,15 @@ find(const char *key)
 }
 
 int
-site_cached(struct req *r, const char *extra)
+site_cached(struct site_req *site, const char *extra)
 {
-	return site_cached_post(r, NULL, extra);
+	return site_cached_post(site, NULL, extra);
 }
 
 int
-site_cached_post(struct req *r, const char *slug, const char *extra)
+site_cached_post(struct site_req *site, const char *slug, const char *extra)
 {
+	struct req *r = site->r;
 	char hex[KEY_HEX];
 	struct cache_entry *e;
 	int hit = 0, match, token = 0;
@@ -199,9 +200,9 @@ site_cached_post(struct req *r, const char *slug, const char *extra)
 		return 200;
 	}
 	/* Rendered now: site_page_finish sends Cache-Control once it knows about a form. */
-	r->cache_key = arena_strdup(r->arena, hex);
-	r->cache_headers_from = r->headers->len;
-	r->cache_personal = is_personal(extra);
+	site->cache_key = arena_strdup(r->arena, hex);
+	site->cache_headers_from = r->headers->len;
+	site->cache_personal = is_personal(extra);
 	return 0;
 }
 
@@ -264,8 +265,9 @@ fill_slots(struct req *r)
 }
 
 static void
-site_cache_store(struct req *r)
+site_cache_store(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *body = r->body->data, *name;
 	size_t hlen, size, i, at = 0, marker_len = 0, name_len;
 	size_t cap = (size_t)r->cfg->page_cache_mb << 20;
@@ -273,7 +275,7 @@ site_cache_store(struct req *r)
 	int64_t post = 0;
 	int has_token;
 
-	if (r->cache_key == NULL || r->status != 200 || body == NULL ||
+	if (site->cache_key == NULL || r->status != 200 || body == NULL ||
 	    r->body->len > CACHE_MAX_PAGE)
 		return;
 	/*
@@ -290,10 +292,10 @@ site_cache_store(struct req *r)
 					      &a2, &m2, &name2, &n2))
 			return;
 	}
-	hlen = r->headers->len - r->cache_headers_from;
+	hlen = r->headers->len - site->cache_headers_from;
 	size = r->body->len - marker_len + hlen;
 	pthread_rwlock_wrlock(&cache.lock);
-	if (find(r->cache_key) != NULL)
+	if (find(site->cache_key) != NULL)
 		goto out;
 	/* Evict the least recently used until the page fits. */
 	for (;;) {
@@ -316,7 +318,7 @@ site_cache_store(struct req *r)
 	}
 	if ((e->data = malloc(size ? size : 1)) == NULL)
 		goto out;
-	memcpy(e->key, r->cache_key, KEY_HEX);
+	memcpy(e->key, site->cache_key, KEY_HEX);
 	e->token_post = post;
 	if (has_token) {
 		e->prefix_len = at;
@@ -330,7 +332,7 @@ site_cache_store(struct req *r)
 	}
 	e->headers_len = hlen;
 	memcpy(e->data + e->prefix_len + e->suffix_len,
-	       r->headers->data + r->cache_headers_from, hlen);
+	       r->headers->data + site->cache_headers_from, hlen);
 	e->content_type = r->content_type;   /* handlers set string literals */
 	e->used = __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED);
 	cache.bytes += size;
@@ -339,14 +341,15 @@ out:
 }
 
 void
-site_page_finish(struct req *r)
+site_page_finish(struct site_req *site)
 {
+	struct req *r = site->r;
 	int token;
 
-	site_cache_store(r);
+	site_cache_store(site);
 	token = fill_slots(r);
-	if (r->cache_key != NULL)
-		page_cache_control(r, r->cache_personal || token);
+	if (site->cache_key != NULL)
+		page_cache_control(r, site->cache_personal || token);
 	else if (token)          /* a form outside the page cache (a refilled post page) */
 		page_cache_control(r, 1);
 }

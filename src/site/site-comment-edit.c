@@ -164,8 +164,9 @@ held_again(struct req *r, const struct comment *before, enum comment_status stat
  * whenever edit_target refuses; 503 when the database fails.
  */
 int
-site_comment_edit(struct req *r)
+site_comment_edit(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct edit_target t;
 	struct comment_form f;
 	struct moderation_input mi;

@@ -370,8 +370,9 @@ intake_accepted(struct req *r, const struct post *p, const struct comment *c, in
  * token, which is answered the same) and the answer is 303 to the post.
  */
 int
-site_comment_post(struct req *r)
+site_comment_post(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct comment_form f;
 	struct comment c;
 	struct post p;
@@ -752,8 +753,9 @@ site_post_comments(struct req *r, const struct post *p,
 
 /* GET /posts/SLUG/comments.atom: the post's approved comments, newest first. */
 int
-site_comment_feed(struct req *r)
+site_comment_feed(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct mu_map *ctx;
 	struct mu_list *entries;
 	struct comment_list list;
@@ -765,7 +767,7 @@ site_comment_feed(struct req *r)
 
 	if (r->params[0] == NULL || !slug_valid(r->params[0]))
 		return 404;
-	if ((rc = site_cached_post(r, r->params[0], "")) != 0)
+	if ((rc = site_cached_post(site, r->params[0], "")) != 0)
 		return rc;
 	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;

@@ -28,14 +28,15 @@ list_updated(const struct post_list *l, time_t fallback)
  * full content as escaped HTML, links absolute from base_url.
  */
 int
-site_feed(struct req *r)
+site_feed(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct post_list list;
 	struct mu_map *ctx;
 	struct mu_list *entries;
 	size_t i;
 
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	if (posts_latest(r->db, r->arena, FEED_ENTRIES, &list) != STORE_OK)
 		return 500;
@@ -98,8 +99,9 @@ sitemap_posts(struct req *r, int64_t lo, int64_t hi, int64_t *updated)
  * primary key.  A file number the index does not list is a 404.
  */
 int
-site_sitemap(struct req *r)
+site_sitemap(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *page_arg = req_query(r, "page");
 	struct mu_map *ctx;
 	struct mu_list *pl = NULL, *tl = NULL;
@@ -110,7 +112,7 @@ site_sitemap(struct req *r)
 
 	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
 		return 404;
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	/*
 	 * Ids bound the count of posts and rows of tags the count of tags in

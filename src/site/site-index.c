@@ -29,28 +29,30 @@ index_render(struct req *r, int page)
 }
 
 int
-site_index(struct req *r)
+site_index(struct site_req *site)
 {
+	struct req *r = site->r;
 	int status = site_old_query(r);
 
 	if (status != 0)
 		return status;
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	return index_render(r, 1);
 }
 
 /* GET /page/N: N >= 2; /page/1 is the front page (303 there); others 404. */
 int
-site_page(struct req *r)
+site_page(struct site_req *site)
 {
+	struct req *r = site->r;
 	int page = site_page_number(r->params[0]);
 
 	if (page < 1)
 		return 404;
 	if (page == 1)
 		return resp_redirect(r, 303, "/");
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	return index_render(r, page);
 }

@@ -71,8 +71,9 @@ site_post_likes(struct req *r, const struct post *p, struct mu_map *ctx)
  * these answers 303 to the post's like form; 503 when the database fails.
  */
 int
-site_like_post(struct req *r)
+site_like_post(struct site_req *site)
 {
+	struct req *r = site->r;
 	char ip_hash[RATELIMIT_HASH_HEX];
 	int64_t ids[COMMENT_MINE_MAX];
 	struct post p;

@@ -24,8 +24,9 @@ site_post_page(struct req *r, const struct post *p,
 
 /* GET /posts/SLUG: the published post, 404 for a draft or an unknown slug. */
 int
-site_post(struct req *r)
+site_post(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *slug = r->params[0], *extra;
 	struct post p;
 	int rc;
@@ -38,7 +39,7 @@ site_post(struct req *r)
 		extra = arena_printf(r->arena, "%s|%s", site_comment_etag_extra(r), extra);
 	else
 		extra = site_comment_etag_extra(r);
-	if (site_cached_post(r, slug, extra) != 0)
+	if (site_cached_post(site, slug, extra) != 0)
 		return r->status;
 	rc = posts_get(r->db, r->arena, slug, 0, &p);
 	if (rc == STORE_NOTFOUND)

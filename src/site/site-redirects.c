@@ -50,8 +50,9 @@ moved(struct req *r, const char *slug)
 }
 
 int
-site_old_link(struct req *r)
+site_old_link(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *slug, *old_slug, *date;
 	size_t n = r->nparams;
 	int rc;

@@ -96,8 +96,9 @@ search_refuse(struct req *r, const char *message)
  * UTF-8 text, or a malformed page number; 404 past the last page.
  */
 int
-site_search(struct req *r)
+site_search(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *q = "", *page_arg = req_query(r, "page");
 	size_t qlen = 0;
 	struct post_list list;
@@ -120,7 +121,7 @@ site_search(struct req *r)
 		return search_refuse(r, "That search holds characters this site cannot read.");
 	if (page_arg != NULL && (page = site_page_number(page_arg)) < 1)
 		return search_refuse(r, "That page number is not one this site knows.");
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	ctx = site_context(r, has_words(q) ? arena_printf(r->arena, "Search: %s", q) : "Search");
 	mu_set_bool(ctx, "nav_search", 1);

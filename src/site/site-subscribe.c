@@ -11,8 +11,9 @@
  * an unknown or draft post).
  */
 int
-site_subscribe(struct req *r)
+site_subscribe(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *slug = req_query(r, "post");
 	struct mu_map *ctx;
 	struct post p;
@@ -20,7 +21,7 @@ site_subscribe(struct req *r)
 
 	if (slug != NULL && !slug_valid(slug))
 		return 404;
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	ctx = site_context(r, "Subscribe");
 	mu_set_bool(ctx, "nav_subscribe", 1);

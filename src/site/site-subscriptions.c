@@ -99,8 +99,9 @@ self_action(struct req *r, const char *path)
  * 400 for a token that is not ours, 410 for an expired or void one.
  */
 int
-site_subscription_confirm(struct req *r)
+site_subscription_confirm(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct mail_token t;
 	struct subscriber s;
 	struct mu_map *ctx;
@@ -204,8 +205,9 @@ unsubscribe_post(struct req *r, const struct mail_token *t, const struct subscri
  * for a token that is not ours.
  */
 int
-site_subscription_unsubscribe(struct req *r)
+site_subscription_unsubscribe(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct mail_token t;
 	struct subscriber s;
 	struct subscription_list list;

@@ -11,8 +11,9 @@
  * (303) to the tag's first page.
  */
 int
-site_tag(struct req *r)
+site_tag(struct site_req *site)
 {
+	struct req *r = site->r;
 	const char *slug = r->params[0];
 	struct post_list list;
 	struct mu_map *ctx;
@@ -29,7 +30,7 @@ site_tag(struct req *r)
 		if (page == 1)
 			return resp_redirect(r, 303, first);
 	}
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	rc = posts_tag(r->db, r->arena, slug, &tag);
 	if (rc == STORE_NOTFOUND)
@@ -54,12 +55,13 @@ site_tag(struct req *r)
 
 /* GET /tags: every tag in use, by name, with its number of published posts. */
 int
-site_tags_index(struct req *r)
+site_tags_index(struct site_req *site)
 {
+	struct req *r = site->r;
 	struct mu_map *ctx;
 	struct mu_list *tags;
 
-	if (site_cached(r, "") != 0)
+	if (site_cached(site, "") != 0)
 		return r->status;
 	if ((tags = site_tag_counts(r)) == NULL)
 		return 500;

@@ -38,12 +38,27 @@ form(struct req *r)
 	return 200;
 }
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/", page, 0 },
-	{ HTTP_POST, "/form", form, 0 },
+static const struct {
+	struct route route;
+	int (*handler)(struct req *r);
+} routes[] = {
+	{ { HTTP_GET, "/" }, page },
+	{ { HTTP_POST, "/form" }, form },
 };
 
-static const struct app app = { .name = "fuzz", .routes = routes, .nroutes = 2,
+static const struct route *
+route_at(size_t i)
+{
+	return i < sizeof(routes) / sizeof(routes[0]) ? &routes[i].route : NULL;
+}
+
+static void
+respond(struct req *r, long route, int status)
+{
+	r->status = route >= 0 ? routes[route].handler(r) : status;
+}
+
+static const struct app app = { .name = "fuzz", .route = route_at, .respond = respond,
 	.security_headers = "X-Content-Type-Options: nosniff\r\n" };
 
 /*

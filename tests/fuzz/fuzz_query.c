@@ -29,11 +29,21 @@ search(struct req *r)
 	return 200;
 }
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/search", search, 0 },
-};
+static const struct route search_route = { HTTP_GET, "/search" };
 
-static const struct app app = { .name = "fuzz", .routes = routes, .nroutes = 1 };
+static const struct route *
+route_at(size_t i)
+{
+	return i == 0 ? &search_route : NULL;
+}
+
+static void
+respond(struct req *r, long route, int status)
+{
+	r->status = route == 0 ? search(r) : status;
+}
+
+static const struct app app = { .name = "fuzz", .route = route_at, .respond = respond };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

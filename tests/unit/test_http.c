@@ -67,19 +67,32 @@ h_form(struct req *r)
 	return 200;
 }
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/posts/*", h_post, 0 },
-	{ HTTP_POST, "/posts/*/comments", h_form, 0 },
+/* The test program's route table: the router's part, then the handler. */
+static const struct {
+	struct route route;
+	int (*handler)(struct req *r);
+} routes[] = {
+	{ { HTTP_GET, "/posts/*" }, h_post },
+	{ { HTTP_POST, "/posts/*/comments" }, h_form },
 };
 
-static void
-error_page(struct req *r, int status)
+static const struct route *
+route_at(size_t i)
 {
-	buf_printf(r->body, "error %d", status);
+	return i < sizeof(routes) / sizeof(routes[0]) ? &routes[i].route : NULL;
 }
 
-static const struct app app = { .name = "test", .routes = routes, .nroutes = 2,
-	.error_page = error_page };
+static void
+respond(struct req *r, long route, int status)
+{
+	if (route >= 0)
+		status = routes[route].handler(r);
+	r->status = status;
+	if (status >= 400 && r->body->len == 0)
+		buf_printf(r->body, "error %d", status);
+}
+
+static const struct app app = { .name = "test", .route = route_at, .respond = respond };
 
 /* Run one request through the dispatcher; returns the status, body in *body. */
 static int
