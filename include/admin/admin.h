@@ -77,33 +77,30 @@ const char *admin_return_path(struct req *r);
 
 /* "just now", "5 minutes ago", "3 hours ago", "2 days ago", ... in the arena. */
 const char *admin_age(struct arena *a, time_t now, time_t then);
-/* A page number from the query's "page" (1 when absent or bad). */
+/* A page number from the query's "page": 1..ADMIN_PAGE_MAX, 1 when absent or bad. */
+#define ADMIN_PAGE_MAX 1000000
 int admin_page_number(struct req *r);
 /* A positive decimal id, or 0 when s is not one. */
 int64_t admin_parse_id(const char *s);
 /* Older/newer links for a paged list: prefix is the path and query up to "page=". */
 void admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int has_more);
 
-/* What an action on one comment does (admin-actions.c's table). */
-enum admin_action_kind {
-	ADMIN_ACT_STATUS,       /* set the status to .status */
-	ADMIN_ACT_TRASH,        /* move to trash (delete) */
-	ADMIN_ACT_RESTORE,      /* back from trash to the status it had */
-	ADMIN_ACT_BLOCK,        /* block the comment's address hash or email (after a confirmation) */
-};
-
+/*
+ * The admin pages' side of a moderation action (admin-actions.c's table):
+ * the store's action (moderation.h: its name, kind and target status) with
+ * its button and the feedback's verb.
+ */
+struct moderation_action;
 struct admin_action {
-	const char *name;       /* in URLs (/admin/comments/ID/NAME) and the bulk form */
+	const struct moderation_action *act;
 	const char *label;      /* its button */
 	const char *done;       /* the feedback's verb: "Approved" */
-	enum admin_action_kind kind;
-	int status;             /* ADMIN_ACT_STATUS: where the comment goes */
-	const char *block_kind; /* ADMIN_ACT_BLOCK: "ip" or "email" */
 };
 
+/* One entry for each of the store's actions, in its order (enum moderation_action_id). */
 extern const struct admin_action admin_actions[];
 extern const size_t admin_actions_count;
-/* The action named name, or NULL. */
+/* The action named name (moderation_action_find), or NULL. */
 const struct admin_action *admin_action_find(const char *name);
 
 /*
@@ -122,8 +119,6 @@ int admin_redirect_done(struct req *r, int64_t from, int64_t to);
 
 /* At most max characters of s (UTF-8), with "…" when cut; in the arena. */
 const char *admin_excerpt(struct arena *a, const char *s, size_t max);
-/* s percent-encoded for a query value, in the arena. */
-const char *admin_query_escape(struct arena *a, const char *s);
 
 /*
  * A comment's card for the queue, the lists and the comment page: who,

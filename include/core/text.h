@@ -22,6 +22,17 @@ int slug_valid(const char *s);
  * case), else 0.  The one check before a reader-supplied address is a link.
  */
 size_t url_web_scheme(const char *s);
+/*
+ * s percent-encoded for a URL's query component, in the arena: letters,
+ * digits and "-_.~" stay, a space becomes "+" when space_plus is set,
+ * every other byte %XX.
+ */
+const char *url_query_escape(struct arena *a, const char *s, int space_plus);
+/*
+ * A page number as written in a URL ("2"): decimal digits with no sign,
+ * space or leading zero, 1..max; -1 for anything else (NULL included).
+ */
+int page_number_parse(const char *s, int max);
 
 /* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
 const char *date_rfc3339(struct arena *a, time_t t);

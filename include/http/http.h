@@ -138,6 +138,19 @@ const char *http_date(struct arena *a, time_t t);
 const char *http_status_text(int status);
 
 /*
+ * One row of a program's error pages: the title and message its page
+ * shows for the statuses listed.  A program's table ends with a row that
+ * lists no status (statuses[0] 0): the page for every other status.
+ */
+struct http_error_text {
+	int statuses[4];              /* 0-terminated */
+	const char *title;
+	const char *message;
+};
+/* The row of table for status: the first that lists it, else the closing row. */
+const struct http_error_text *http_error_text(const struct http_error_text *table, int status);
+
+/*
  * A route as the router sees it: a method mask and a pattern.  Each program
  * keeps its own typed table around these (handler, flags: site-app.c,
  * admin-app.c), so the router knows no program's handlers or context.

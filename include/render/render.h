@@ -1,4 +1,4 @@
-/* render.h: HTML and XML escaping, Markdown through cmark. */
+/* render.h: HTML and XML escaping, Markdown through cmark, a page's template and pager. */
 #ifndef PARLEY_RENDER_H
 #define PARLEY_RENDER_H
 
@@ -41,5 +41,24 @@ char *markdown_to_text(const char *md, size_t len);
 struct html markdown_html(struct arena *a, const char *md, size_t len,
 			  enum markdown_mode mode);
 const char *markdown_text(struct arena *a, const char *md, size_t len);
+
+struct mu_map;
+struct mu_set;
+
+/*
+ * Render template name of tpl with ctx as its root into out, replacing
+ * what out held (src/render/page.c).  0, or -1 with out empty and the
+ * reason logged when the template is missing or nests too deep.
+ */
+int render_page(const struct mu_set *tpl, const char *name, struct mu_map *ctx, struct buf *out);
+
+/*
+ * Older/newer navigation for page of a listing, into ctx: newer_url and
+ * older_url (absent at the ends, and no older page past max), page and
+ * paged.  first is page 1's path, prefix the others' without the number.
+ * The strings live in a.
+ */
+void render_pager(struct arena *a, struct mu_map *ctx, const char *first, const char *prefix,
+		  int page, int has_more, int max);
 
 #endif

@@ -89,12 +89,46 @@ struct moderation_verdict {
 void moderation_classify(struct db *db, struct arena *a, const struct moderation_input *in,
 			 struct moderation_verdict *out);
 
+/* What a moderation action does to one comment. */
+enum moderation_act_kind {
+	MODERATION_ACT_STATUS,      /* set the status to .status */
+	MODERATION_ACT_TRASH,       /* move to trash */
+	MODERATION_ACT_RESTORE,     /* back from trash to the status it had */
+	MODERATION_ACT_BLOCK,       /* block the comment's address hash or email */
+};
+
+/* The moderation actions, in the order the admin pages show their buttons. */
+enum moderation_action_id {
+	MODERATION_APPROVE,
+	MODERATION_REJECT,
+	MODERATION_SPAM,
+	MODERATION_PENDING,
+	MODERATION_DELETE,
+	MODERATION_RESTORE,
+	MODERATION_BLOCK_ADDRESS,
+	MODERATION_BLOCK_EMAIL,
+	MODERATION_ACTION__MAX
+};
+
+struct moderation_action {
+	const char *name;           /* in URLs, the bulk form, the audit log, `parley comments` */
+	enum moderation_act_kind kind;
+	int status;                 /* MODERATION_ACT_STATUS: where the comment goes; TRASH: trash */
+	const char *block;          /* MODERATION_ACT_BLOCK: "ip" or "email" */
+};
+
 /*
- * The moderation actions of the web queue and the command line: "approve",
- * "reject", "spam", "pending", "delete" (to trash), "restore" (from trash
- * to the status it had), "block-address" (the comment's address hash) and
- * "block-email".  moderation_action_valid says whether action is one of
- * them.  moderation_act applies one to comment id and records it in the
+ * The one table of moderation actions, which the web queue, moderator
+ * mails and the command line share: "approve", "reject", "spam",
+ * "pending", "delete" (to trash), "restore" (from trash to the status it
+ * had), "block-address" (the comment's address hash) and "block-email".
+ * moderation_action_find returns the action named name, or NULL.
+ */
+extern const struct moderation_action moderation_actions[MODERATION_ACTION__MAX];
+const struct moderation_action *moderation_action_find(const char *name);
+
+/*
+ * moderation_act applies the action named action to comment id and records it in the
  * audit log under user (an admin's name, or "cli:USER"), with the status
  * before, inside the caller's transaction so the log and the data never
  * disagree; *entry (may be NULL) receives the audit entry's id, 0 when the
@@ -102,7 +136,6 @@ void moderation_classify(struct db *db, struct arena *a, const struct moderation
  * STORE_OK, STORE_NOTFOUND (no such comment or action, or a restore of a
  * comment not in trash: nothing logged) or STORE_ERR.
  */
-int moderation_action_valid(const char *action);
 int moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 		   const char *user, time_t now, int64_t *entry);
 

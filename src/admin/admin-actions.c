@@ -18,19 +18,19 @@
 #define UNDO_SECONDS 3600
 
 /*
- * Every action on one comment: its word in URLs and the bulk form, its
- * button, and what the feedback says it did.  The one table the queue,
- * the comment page, bulk and Undo read.
+ * Every action on one comment, in the store's table's order: its button and
+ * what the feedback says it did.  The one table the queue, the comment
+ * page, bulk and Undo read.
  */
 const struct admin_action admin_actions[] = {
-	{ "approve", "Approve", "Approved", ADMIN_ACT_STATUS, COMMENT_APPROVED, NULL },
-	{ "reject", "Reject", "Rejected", ADMIN_ACT_STATUS, COMMENT_REJECTED, NULL },
-	{ "spam", "Spam", "Marked as spam", ADMIN_ACT_STATUS, COMMENT_SPAM, NULL },
-	{ "pending", "Back to queue", "Moved back to the queue", ADMIN_ACT_STATUS, COMMENT_PENDING, NULL },
-	{ "delete", "Delete", "Moved to trash", ADMIN_ACT_TRASH, COMMENT_TRASH, NULL },
-	{ "restore", "Restore", "Restored", ADMIN_ACT_RESTORE, -1, NULL },
-	{ "block-address", "Block this address", "Blocked the address of", ADMIN_ACT_BLOCK, -1, "ip" },
-	{ "block-email", "Block this email", "Blocked the email of", ADMIN_ACT_BLOCK, -1, "email" },
+	{ &moderation_actions[MODERATION_APPROVE], "Approve", "Approved" },
+	{ &moderation_actions[MODERATION_REJECT], "Reject", "Rejected" },
+	{ &moderation_actions[MODERATION_SPAM], "Spam", "Marked as spam" },
+	{ &moderation_actions[MODERATION_PENDING], "Back to queue", "Moved back to the queue" },
+	{ &moderation_actions[MODERATION_DELETE], "Delete", "Moved to trash" },
+	{ &moderation_actions[MODERATION_RESTORE], "Restore", "Restored" },
+	{ &moderation_actions[MODERATION_BLOCK_ADDRESS], "Block this address", "Blocked the address of" },
+	{ &moderation_actions[MODERATION_BLOCK_EMAIL], "Block this email", "Blocked the email of" },
 };
 const size_t admin_actions_count = sizeof(admin_actions) / sizeof(admin_actions[0]);
 
@@ -44,10 +44,11 @@ static const struct { const char *action, *done; } other_done[] = {
 const struct admin_action *
 admin_action_find(const char *name)
 {
+	const struct moderation_action *act = moderation_action_find(name);
 	size_t i;
 
-	for (i = 0; name != NULL && i < admin_actions_count; i++)
-		if (strcmp(admin_actions[i].name, name) == 0)
+	for (i = 0; act != NULL && i < admin_actions_count; i++)
+		if (admin_actions[i].act == act)
 			return &admin_actions[i];
 	return NULL;
 }
@@ -57,7 +58,7 @@ static int
 apply_action(struct admin_req *admin, int64_t id, const struct admin_action *a, int64_t *entry)
 {
 	struct req *r = admin->r;
-	return moderation_act(r->db, r->arena, id, a->name, admin->session->user_name, r->now, entry);
+	return moderation_act(r->db, r->arena, id, a->act->name, admin->session->user_name, r->now, entry);
 }
 
 int
@@ -118,13 +119,13 @@ admin_comment_action(struct admin_req *admin)
 		return admin_comment_edit(admin);
 	if (id == 0 || a == NULL)
 		return 404;
-	if (a->kind == ADMIN_ACT_BLOCK && req_form(r, "confirm") == NULL) {
+	if (a->act->kind == MODERATION_ACT_BLOCK && req_form(r, "confirm") == NULL) {
 		struct comment c;
 		if ((rc = comments_get(r->db, r->arena, id, &c)) != STORE_OK)
 			return rc == STORE_NOTFOUND ? 404 : 500;
 		return confirm_page(admin, arena_printf(r->arena, "%s/admin/comments/%lld/%s",
-			r->cfg->mount, (long long)id, a->name),
-			arena_printf(r->arena, strcmp(a->block_kind, "ip") == 0 ?
+			r->cfg->mount, (long long)id, a->act->name),
+			arena_printf(r->arena, strcmp(a->act->block, "ip") == 0 ?
 				     "Send every new comment from the address of %s to spam?" :
 				     "Send every new comment from the email of %s to spam?", c.author),
 			a->label);
@@ -134,7 +135,7 @@ admin_comment_action(struct admin_req *admin)
 	rc = apply_action(admin, id, a, &entry);
 	if (rc != STORE_OK || db_commit(r->db) != STORE_OK) {
 		db_rollback(r->db);
-		if (rc == STORE_NOTFOUND && a->kind == ADMIN_ACT_RESTORE &&
+		if (rc == STORE_NOTFOUND && a->act->kind == MODERATION_ACT_RESTORE &&
 		    comments_get(r->db, r->arena, id, &(struct comment){ 0 }) == STORE_OK)
 			return 409;     /* a restore of a comment that is not in trash */
 		return rc == STORE_NOTFOUND ? 404 : 500;
@@ -160,7 +161,7 @@ admin_bulk(struct admin_req *admin)
 	int64_t ids[BULK_MAX], first = 0, last = 0, entry;
 	size_t i, j, n = 0;
 
-	if (a == NULL || a->kind == ADMIN_ACT_BLOCK)
+	if (a == NULL || a->act->kind == MODERATION_ACT_BLOCK)
 		return 400;
 	field = req_form(r, "all") != NULL ? "page_id" : "id";
 	for (i = 0; i < r->form.len; i++) {
@@ -219,18 +220,18 @@ undo_entry(struct admin_req *admin, const struct audit_entry *e, int64_t *undo)
 	*undo = 0;
 	if (e->comment_id <= 0 || comments_get(r->db, r->arena, e->comment_id, &c) != STORE_OK)
 		return STORE_OK;
-	if (strcmp(e->action, "reply") == 0 || (a != NULL && a->kind == ADMIN_ACT_RESTORE)) {
+	if (strcmp(e->action, "reply") == 0 || (a != NULL && a->act->kind == MODERATION_ACT_RESTORE)) {
 		if (c.status == COMMENT_TRASH)
 			return STORE_OK;
 		if ((rc = comments_trash(r->db, c.id, r->now, NULL)) != STORE_OK)
 			return rc;
-	} else if (a != NULL && a->kind == ADMIN_ACT_TRASH) {
+	} else if (a != NULL && a->act->kind == MODERATION_ACT_TRASH) {
 		if (c.status != COMMENT_TRASH)
 			return STORE_OK;
 		if ((rc = comments_restore(r->db, c.id, NULL)) != STORE_OK)
 			return rc;
-	} else if (a != NULL && a->kind == ADMIN_ACT_STATUS) {
-		if ((int)c.status != a->status || before < 0 || before == COMMENT_TRASH)
+	} else if (a != NULL && a->act->kind == MODERATION_ACT_STATUS) {
+		if ((int)c.status != a->act->status || before < 0 || before == COMMENT_TRASH)
 			return STORE_OK;
 		if ((rc = comments_set_status(r->db, c.id, (enum comment_status)before)) != STORE_OK)
 			return rc;
@@ -252,7 +253,7 @@ undoable(struct admin_req *admin, const struct audit_entry *e)
 
 	return e->comment_id > 0 && strcmp(e->user_name, admin->session->user_name) == 0 &&
 	       r->now - e->at <= UNDO_SECONDS &&
-	       (strcmp(e->action, "reply") == 0 || (a != NULL && a->kind != ADMIN_ACT_BLOCK));
+	       (strcmp(e->action, "reply") == 0 || (a != NULL && a->act->kind != MODERATION_ACT_BLOCK));
 }
 
 /* POST /admin/undo: fields from and to, a range of this admin's recent audit entries. */

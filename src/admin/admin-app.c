@@ -11,7 +11,9 @@
 #include "db.h"
 #include "log.h"
 #include "mailer.h"
+#include "render.h"
 #include "sessions.h"
+#include "text.h"
 
 /* last_seen is written at most this often, to spare the database a write per page. */
 #define SESSION_TOUCH_SECONDS 60
@@ -138,49 +140,37 @@ admin_guard(struct admin_req *admin, const struct admin_route *route)
 	return 0;
 }
 
+/* What the error page says for each status (the last row for any other). */
+static const struct http_error_text admin_errors[] = {
+	{ { 403 }, "Forbidden",
+	  "This form has expired or was sent from another site. Go back, reload the page and "
+	  "try again." },
+	{ { 404 }, "Not found",
+	  "There is nothing at this address." },
+	{ { 409 }, "Nothing to do",
+	  "That comment is not where this button expected it (restore works only on a comment "
+	  "in trash). Reload the page to see where it is now." },
+	{ { 405 }, "Method not allowed",
+	  "This address does not accept that kind of request." },
+	{ { 413 }, "Too large",
+	  "The form sent more than this page accepts." },
+	{ { 400, 414, 415 }, "Bad request",
+	  "Your browser sent a request this page could not understand." },
+	{ { 0 }, "Something went wrong",
+	  "The request could not be completed. Please try again in a moment." },
+};
+
 static void
 admin_error_page(struct admin_req *admin, int status)
 {
 	struct req *r = admin->r;
+	const struct http_error_text *e = http_error_text(admin_errors, status);
 	struct mu_map *ctx;
-	const char *title, *message;
 
-	switch (status) {
-	case 403:
-		title = "Forbidden";
-		message = "This form has expired or was sent from another site. Go back, reload the page and try again.";
-		break;
-	case 404:
-		title = "Not found";
-		message = "There is nothing at this address.";
-		break;
-	case 409:
-		title = "Nothing to do";
-		message = "That comment is not where this button expected it (restore works only on a comment in trash). Reload the page to see where it is now.";
-		break;
-	case 405:
-		title = "Method not allowed";
-		message = "This address does not accept that kind of request.";
-		break;
-	case 413:
-		title = "Too large";
-		message = "The form sent more than this page accepts.";
-		break;
-	case 400:
-	case 414:
-	case 415:
-		title = "Bad request";
-		message = "Your browser sent a request this page could not understand.";
-		break;
-	default:
-		title = "Something went wrong";
-		message = "The request could not be completed. Please try again in a moment.";
-		break;
-	}
 	r->content_type = NULL;
-	ctx = admin_context(admin, title, "");
+	ctx = admin_context(admin, e->title, "");
 	mu_set_int(ctx, "status", status);
-	mu_set_str(ctx, "message", message);
+	mu_set_str(ctx, "message", e->message);
 	admin_render(r, "admin_error", ctx, status);
 	r->status = status;
 }
@@ -246,14 +236,8 @@ admin_context(struct admin_req *admin, const char *page_title, const char *nav)
 int
 admin_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 {
-	struct mu_value root = { .type = MU_MAP, .u.map = ctx };
-
-	buf_reset(r->body);
-	if (mu_render(r->tpl, name, &root, r->body) != 0) {
-		log_error("template %s is missing", name);
-		buf_reset(r->body);
+	if (render_page(r->tpl, name, ctx, r->body) != 0)
 		return 500;
-	}
 	r->status = status;
 	return status;
 }
@@ -325,28 +309,6 @@ admin_excerpt(struct arena *a, const char *s, size_t max)
 }
 
 const char *
-admin_query_escape(struct arena *a, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s), i, o = 0;
-	char *out = arena_alloc(a, n * 3 + 1);
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-const char *
 admin_age(struct arena *a, time_t now, time_t then)
 {
 	static const struct { long seconds; const char *unit; } units[] = {
@@ -370,14 +332,9 @@ admin_age(struct arena *a, time_t now, time_t then)
 int
 admin_page_number(struct req *r)
 {
-	const char *s = req_query(r, "page");
-	char *end;
-	long n;
+	int n = page_number_parse(req_query(r, "page"), ADMIN_PAGE_MAX);
 
-	if (s == NULL || *s < '1' || *s > '9')
-		return 1;
-	n = strtol(s, &end, 10);
-	return *end == '\0' && n >= 1 && n <= 1000000 ? (int)n : 1;
+	return n > 0 ? n : 1;
 }
 
 int64_t
@@ -395,12 +352,8 @@ admin_parse_id(const char *s)
 void
 admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int has_more)
 {
-	if (page > 1)
-		mu_set_str(ctx, "newer_url", arena_printf(r->arena, "%s%d", prefix, page - 1));
-	if (has_more)
-		mu_set_str(ctx, "older_url", arena_printf(r->arena, "%s%d", prefix, page + 1));
-	mu_set_bool(ctx, "paged", page > 1 || has_more);
-	mu_set_int(ctx, "page", page);
+	render_pager(r->arena, ctx, arena_printf(r->arena, "%s1", prefix), prefix, page, has_more,
+		     ADMIN_PAGE_MAX);
 }
 
 /* After a POST (a moderation) the mail worker may have work. */

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "moderation.h"
 #include "render.h"
 #include "spam.h"
 #include "text.h"
@@ -47,17 +48,18 @@ actions_for(struct req *r, enum comment_status status)
 		const struct admin_action *a = &admin_actions[i];
 		struct mu_map *m;
 
-		if (a->kind == ADMIN_ACT_BLOCK ||
-		    (a->kind == ADMIN_ACT_STATUS && a->status == (int)status) ||
-		    (a->kind == ADMIN_ACT_TRASH && status == COMMENT_TRASH) ||
-		    (a->kind == ADMIN_ACT_RESTORE && status != COMMENT_TRASH))
+		if (a->act->kind == MODERATION_ACT_BLOCK ||
+		    (a->act->kind == MODERATION_ACT_STATUS && a->act->status == (int)status) ||
+		    (a->act->kind == MODERATION_ACT_TRASH && status == COMMENT_TRASH) ||
+		    (a->act->kind == MODERATION_ACT_RESTORE && status != COMMENT_TRASH))
 			continue;
 		m = mu_list_push_map(l);
-		mu_set_str(m, "action", a->name);
+		mu_set_str(m, "action", a->act->name);
 		/* On the spam list, approving is the one-click rescue: it also retrains. */
-		mu_set_str(m, "label", status == COMMENT_SPAM && a->kind == ADMIN_ACT_STATUS &&
-			   a->status == COMMENT_APPROVED ? "Not spam: approve" : a->label);
-		mu_set_bool(m, "danger", a->kind == ADMIN_ACT_TRASH || a->status == COMMENT_SPAM);
+		mu_set_str(m, "label", status == COMMENT_SPAM && a->act->kind == MODERATION_ACT_STATUS &&
+			   a->act->status == COMMENT_APPROVED ? "Not spam: approve" : a->label);
+		mu_set_bool(m, "danger", a->act->kind == MODERATION_ACT_TRASH ||
+			    a->act->status == COMMENT_SPAM);
 	}
 	return l;
 }
@@ -132,7 +134,7 @@ admin_comment_card(struct req *r, const struct comment *c, int64_t next_id)
 		mu_set_str(m, "email", c->email);
 		mu_set_str(m, "email_filter", arena_printf(r->arena,
 			   "%s/admin/comments?status=all&email=%s", r->cfg->mount,
-			   admin_query_escape(r->arena, c->email)));
+			   url_query_escape(r->arena, c->email, 0)));
 	}
 	if (*c->url != '\0') {
 		mu_set_str(m, "url", c->url);
@@ -195,16 +197,16 @@ list_self(struct req *r, const struct list_query *q)
 	s = arena_printf(r->arena, "/admin/comments?status=%s",
 			 q->status < 0 ? "all" : comment_status_name((enum comment_status)q->status));
 	if (q->filter.words != NULL)
-		s = arena_printf(r->arena, "%s&q=%s", s, admin_query_escape(r->arena, q->filter.words));
+		s = arena_printf(r->arena, "%s&q=%s", s, url_query_escape(r->arena, q->filter.words, 0));
 	if (q->filter.email != NULL)
 		s = arena_printf(r->arena, "%s&email=%s", s,
-				 admin_query_escape(r->arena, q->filter.email));
+				 url_query_escape(r->arena, q->filter.email, 0));
 	if (q->filter.post_slug != NULL)
 		s = arena_printf(r->arena, "%s&post=%s", s,
-				 admin_query_escape(r->arena, q->filter.post_slug));
+				 url_query_escape(r->arena, q->filter.post_slug, 0));
 	if (q->filter.ip_hash != NULL)
 		s = arena_printf(r->arena, "%s&address=%s", s,
-				 admin_query_escape(r->arena, q->filter.ip_hash));
+				 url_query_escape(r->arena, q->filter.ip_hash, 0));
 	return arena_printf(r->arena, "%s&", s);
 }
 

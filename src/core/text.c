@@ -90,6 +90,48 @@ url_web_scheme(const char *s)
 }
 
 const char *
+url_query_escape(struct arena *a, const char *s, int space_plus)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out = arena_alloc(a, n * 3 + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+			out[o++] = (char)c;
+		else if (c == ' ' && space_plus)
+			out[o++] = '+';
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+page_number_parse(const char *s, int max)
+{
+	long n = 0;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -1;
+	}
+	return (int)n;
+}
+
+const char *
 date_rfc3339(struct arena *a, time_t t)
 {
 	struct tm tm;

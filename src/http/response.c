@@ -115,3 +115,16 @@ http_status_text(int status)
 	default: return "Unknown";
 	}
 }
+
+const struct http_error_text *
+http_error_text(const struct http_error_text *table, int status)
+{
+	size_t i;
+
+	for (; table->statuses[0] != 0; table++)
+		for (i = 0; i < sizeof(table->statuses) / sizeof(table->statuses[0]) &&
+		     table->statuses[i] != 0; i++)
+			if (table->statuses[i] == status)
+				return table;
+	return table;
+}

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "log.h"
 #include "mailer.h"
+#include "render.h"
 
 #include <sodium.h>
 
@@ -70,44 +71,30 @@ site_after_response(struct req *r)
 		mailer_kick(r->cfg);
 }
 
+/* What the error page says for each status (the last row for any other). */
+static const struct http_error_text site_errors[] = {
+	{ { 404 }, "Page not found",
+	  "There is nothing at this address. It may have moved, or the link may be mistyped." },
+	{ { 405 }, "Method not allowed",
+	  "This address does not accept that kind of request." },
+	{ { 403 }, "Comments are closed",
+	  "This post no longer takes comments." },
+	{ { 413 }, "Too large",
+	  "What you sent is larger than this site accepts." },
+	{ { 429 }, "Slow down",
+	  "You have sent several comments in a short time. Please wait a minute and try again." },
+	{ { 400, 414, 415 }, "Bad request",
+	  "Your browser sent a request this site could not understand." },
+	{ { 0 }, "Something went wrong",
+	  "The site could not answer this request. Please try again in a moment." },
+};
+
 static void
 site_error_page(struct req *r, int status)
 {
-	const char *title, *message;
+	const struct http_error_text *e = http_error_text(site_errors, status);
 
-	switch (status) {
-	case 404:
-		title = "Page not found";
-		message = "There is nothing at this address. It may have moved, or the link may be mistyped.";
-		break;
-	case 405:
-		title = "Method not allowed";
-		message = "This address does not accept that kind of request.";
-		break;
-	case 403:
-		title = "Comments are closed";
-		message = "This post no longer takes comments.";
-		break;
-	case 413:
-		title = "Too large";
-		message = "What you sent is larger than this site accepts.";
-		break;
-	case 429:
-		title = "Slow down";
-		message = "You have sent several comments in a short time. Please wait a minute and try again.";
-		break;
-	case 400:
-	case 414:
-	case 415:
-		title = "Bad request";
-		message = "Your browser sent a request this site could not understand.";
-		break;
-	default:
-		title = "Something went wrong";
-		message = "The site could not answer this request. Please try again in a moment.";
-		break;
-	}
-	site_error(r, status, title, message);
+	site_error(r, status, e->title, e->message);
 }
 
 static const struct route *
@@ -191,13 +178,8 @@ site_context(struct req *r, const char *page_title)
 int
 site_render(struct req *r, const char *name, struct mu_map *ctx, int status)
 {
-	struct mu_value root = { .type = MU_MAP, .u.map = ctx };
-
-	buf_reset(r->body);
-	if (mu_render(r->tpl, name, &root, r->body) != 0) {
-		log_error("template %s is missing", name);
+	if (render_page(r->tpl, name, ctx, r->body) != 0)
 		return 500;
-	}
 	r->status = status;
 	return status;
 }

@@ -155,32 +155,14 @@ site_post_list(struct req *r, const struct post_list *l)
 int
 site_page_number(const char *s)
 {
-	long n = 0;
-
-	if (s == NULL || *s < '1' || *s > '9')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-		if (n > SITE_PAGE_MAX)
-			return -1;
-	}
-	return (int)n;
+	return page_number_parse(s, SITE_PAGE_MAX);
 }
 
 void
 site_pager(struct req *r, struct mu_map *ctx, const char *first, const char *prefix,
 	   int page, int has_more)
 {
-	if (page == 2)
-		mu_set_str(ctx, "newer_url", first);
-	else if (page > 2)
-		mu_set_str(ctx, "newer_url", arena_printf(r->arena, "%s%d", prefix, page - 1));
-	if (has_more && page < SITE_PAGE_MAX)
-		mu_set_str(ctx, "older_url", arena_printf(r->arena, "%s%d", prefix, page + 1));
-	mu_set_int(ctx, "page", page);
-	mu_set_bool(ctx, "paged", page > 1 || has_more);
+	render_pager(r->arena, ctx, first, prefix, page, has_more, SITE_PAGE_MAX);
 }
 
 int

@@ -10,32 +10,6 @@
 
 #define SEARCH_MAX_BYTES 200   /* longer queries are refused with 400 */
 
-/* s percent-encoded for a URL's query component, in the arena. */
-static const char *
-query_encode(struct arena *a, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s), i, o = 0;
-	char *out = arena_alloc(a, n * 3 + 1);
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
-			out[o++] = (char)c;
-		else if (c == ' ')
-			out[o++] = '+';
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /*
  * The store's snippet (plain text, each match between POSTS_SNIPPET_OPEN and
  * POSTS_SNIPPET_CLOSE) as HTML: the text escaped, the matches in <mark>.
@@ -152,8 +126,8 @@ site_search(struct site_req *site)
 		mu_list_push(results, mu_map_value(m));
 	}
 	mu_set_list(ctx, "results", results);
-	site_pager(r, ctx, arena_printf(r->arena, "/search?q=%s", query_encode(r->arena, q)),
-		   arena_printf(r->arena, "/search?q=%s&page=", query_encode(r->arena, q)),
+	site_pager(r, ctx, arena_printf(r->arena, "/search?q=%s", url_query_escape(r->arena, q, 1)),
+		   arena_printf(r->arena, "/search?q=%s&page=", url_query_escape(r->arena, q, 1)),
 		   page, list.has_more);
 	return site_render(r, "search", ctx, 200);
 }

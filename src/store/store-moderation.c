@@ -254,40 +254,26 @@ moderation_classify(struct db *db, struct arena *a, const struct moderation_inpu
 		out->status = COMMENT_APPROVED;
 }
 
-/* What an action does: ACT_STATUS moves to status, or one of the others. */
-enum act_kind { ACT_NONE, ACT_STATUS, ACT_TRASH, ACT_RESTORE, ACT_BLOCK };
-
-static const struct {
-	const char *name;
-	enum act_kind kind;
-	int status;             /* ACT_STATUS: where the comment goes */
-	const char *block;      /* ACT_BLOCK: "ip" or "email" */
-} act_table[] = {
-	{ "approve", ACT_STATUS, COMMENT_APPROVED, NULL },
-	{ "reject", ACT_STATUS, COMMENT_REJECTED, NULL },
-	{ "spam", ACT_STATUS, COMMENT_SPAM, NULL },
-	{ "pending", ACT_STATUS, COMMENT_PENDING, NULL },
-	{ "delete", ACT_TRASH, COMMENT_TRASH, NULL },
-	{ "restore", ACT_RESTORE, -1, NULL },
-	{ "block-address", ACT_BLOCK, -1, "ip" },
-	{ "block-email", ACT_BLOCK, -1, "email" },
+const struct moderation_action moderation_actions[MODERATION_ACTION__MAX] = {
+	[MODERATION_APPROVE] = { "approve", MODERATION_ACT_STATUS, COMMENT_APPROVED, NULL },
+	[MODERATION_REJECT] = { "reject", MODERATION_ACT_STATUS, COMMENT_REJECTED, NULL },
+	[MODERATION_SPAM] = { "spam", MODERATION_ACT_STATUS, COMMENT_SPAM, NULL },
+	[MODERATION_PENDING] = { "pending", MODERATION_ACT_STATUS, COMMENT_PENDING, NULL },
+	[MODERATION_DELETE] = { "delete", MODERATION_ACT_TRASH, COMMENT_TRASH, NULL },
+	[MODERATION_RESTORE] = { "restore", MODERATION_ACT_RESTORE, -1, NULL },
+	[MODERATION_BLOCK_ADDRESS] = { "block-address", MODERATION_ACT_BLOCK, -1, "ip" },
+	[MODERATION_BLOCK_EMAIL] = { "block-email", MODERATION_ACT_BLOCK, -1, "email" },
 };
 
-static int
-act_find(const char *action)
+const struct moderation_action *
+moderation_action_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; action != NULL && i < sizeof(act_table) / sizeof(act_table[0]); i++)
-		if (strcmp(act_table[i].name, action) == 0)
-			return (int)i;
-	return -1;
-}
-
-int
-moderation_action_valid(const char *action)
-{
-	return act_find(action) >= 0;
+	for (i = 0; name != NULL && i < MODERATION_ACTION__MAX; i++)
+		if (strcmp(moderation_actions[i].name, name) == 0)
+			return &moderation_actions[i];
+	return NULL;
 }
 
 int
@@ -297,20 +283,21 @@ moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 	struct comment c;
 	enum comment_status before;
 	const char *detail;
-	int k = act_find(action), rc;
+	const struct moderation_action *act = moderation_action_find(action);
 	int64_t unused;
+	int rc;
 
 	if (entry == NULL)
 		entry = &unused;
 	*entry = 0;
-	if (k < 0)
+	if (act == NULL)
 		return STORE_NOTFOUND;
 	if ((rc = comments_get(db, a, id, &c)) != STORE_OK)
 		return rc;
 	before = c.status;
-	switch (act_table[k].kind) {
-	case ACT_BLOCK: {
-		const char *kind = act_table[k].block;
+	switch (act->kind) {
+	case MODERATION_ACT_BLOCK: {
+		const char *kind = act->block;
 		const char *value = strcmp(kind, "ip") == 0 ? c.ip_hash : c.email;
 
 		if (value == NULL || *value == '\0')
@@ -320,7 +307,7 @@ moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 		detail = arena_printf(a, "%s %s (from comment by %s)", kind, value, c.author);
 		break;
 	}
-	case ACT_TRASH:
+	case MODERATION_ACT_TRASH:
 		if (c.status == COMMENT_TRASH)
 			return STORE_OK;
 		if ((rc = comments_trash(db, id, now, &before)) != STORE_OK)
@@ -328,7 +315,7 @@ moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 		detail = arena_printf(a, "was %s, by %s on %s", comment_status_name(before),
 				      c.author, c.post_slug);
 		break;
-	case ACT_RESTORE: {
+	case MODERATION_ACT_RESTORE: {
 		enum comment_status restored;
 
 		if ((rc = comments_restore(db, id, &restored)) != STORE_OK)
@@ -342,11 +329,11 @@ moderation_act(struct db *db, struct arena *a, int64_t id, const char *action,
 		 * own verdict (spam it filed, a comment it approved) is a
 		 * decision the spam classifier learns.
 		 */
-		if ((int)c.status == act_table[k].status) {
-			int cls = spam_class_for_status(act_table[k].status);
+		if ((int)c.status == act->status) {
+			int cls = spam_class_for_status(act->status);
 			return cls > 0 ? spam_learn(db, id, (enum spam_class)cls) : STORE_OK;
 		}
-		if ((rc = comments_set_status(db, id, (enum comment_status)act_table[k].status)) !=
+		if ((rc = comments_set_status(db, id, (enum comment_status)act->status)) !=
 		    STORE_OK)
 			return rc;
 		detail = arena_printf(a, "was %s", comment_status_name(before));

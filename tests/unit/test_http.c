@@ -301,6 +301,25 @@ test_fcgi_params(void)
 	CHECK(fcgi_params_check(buf, n, scratch) == -1);
 }
 
+/* An error table's row for a status: the first row listing it, else the closing row. */
+static void
+test_error_text(void)
+{
+	static const struct http_error_text table[] = {
+		{ { 404 }, "Not found", "nothing here" },
+		{ { 400, 414, 415 }, "Bad request", "not understood" },
+		{ { 404 }, "Shadowed", "never chosen" },
+		{ { 0 }, "Something went wrong", "try again" },
+	};
+
+	CHECK_STR(http_error_text(table, 404)->title, "Not found");
+	CHECK_STR(http_error_text(table, 400)->title, "Bad request");
+	CHECK_STR(http_error_text(table, 415)->title, "Bad request");
+	CHECK_STR(http_error_text(table, 500)->title, "Something went wrong");
+	CHECK_STR(http_error_text(table, 0)->title, "Something went wrong");
+	CHECK_STR(http_error_text(table, 403)->message, "try again");
+}
+
 int
 main(void)
 {
@@ -311,6 +330,7 @@ main(void)
 	test_headers();
 	test_config();
 	test_fcgi_params();
+	test_error_text();
 	arena_free(&arena);
 	return check_summary();
 }

@@ -240,6 +240,29 @@ test_markdown(void)
 	free(h);
 }
 
+/* Page numbers as URLs write them, and query values as links carry them. */
+static void
+test_url_parts(struct arena *a)
+{
+	static const struct {
+		const char *s;
+		int max, want;
+	} pages[] = {
+		{ "1", 100, 1 }, { "2", 100, 2 }, { "100", 100, 100 }, { "101", 100, -1 },
+		{ "0", 100, -1 }, { "01", 100, -1 }, { "-1", 100, -1 }, { "+1", 100, -1 },
+		{ " 1", 100, -1 }, { "1 ", 100, -1 }, { "1a", 100, -1 }, { "", 100, -1 },
+		{ "99999999999999999999", 1000000, -1 }, { "1000000", 1000000, 1000000 },
+		{ NULL, 100, -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		CHECK(page_number_parse(pages[i].s, pages[i].max) == pages[i].want);
+	CHECK_STR(url_query_escape(a, "a b&c=d/\xc3\xa9~-_.", 1), "a+b%26c%3Dd%2F%C3%A9~-_.");
+	CHECK_STR(url_query_escape(a, "a b", 0), "a%20b");
+	CHECK_STR(url_query_escape(a, "", 1), "");
+}
+
 int
 main(void)
 {
@@ -251,6 +274,7 @@ main(void)
 	test_utf8();
 	test_escape();
 	test_markdown();
+	test_url_parts(&a);
 	arena_free(&a);
 	return check_summary();
 }
