@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "comment_form.h"
 #include "comments.h"
 #include "http.h"
 #include "mustache.h"
@@ -118,7 +119,7 @@ int site_post_page(struct req *r, const struct post *p,
 		   const struct comment_form_state *form, int status);
 
 /*
- * The comment part of a post page (src/site/site-comment.c): adds to ctx the
+ * The comment part of a post page (src/site/site-comment-thread.c): adds to ctx the
  * thread of approved comments (and this browser's own pending ones), the
  * form with a fresh signed token, and, after a failed submission, the
  * reader's values and the message for each bad field (state, or NULL for a
@@ -146,6 +147,19 @@ int site_post_comments(struct req *r, const struct post *p,
 struct moderation_input;
 struct moderation_verdict;
 int site_load_post(struct req *r, struct post *p);
+/*
+ * The reader's side of the comment form, shared by intake (site-comment.c)
+ * and the thread (site-comment-thread.c): the form's field names indexed by
+ * enum comment_field; the honeypot, a text field people never see and bots
+ * fill in; site_comment_mine_ids, the ids of this browser's comments from
+ * its signed cookie (0 when none); site_comment_reader, the name, email
+ * and website this browser asked us to remember: 1 and the three strings,
+ * or 0 when there are none or the page is the "forget me" link's (?forget).
+ */
+#define SITE_COMMENT_HONEYPOT "homepage"
+extern const char *const site_comment_field_names[COMMENT_FIELD__MAX];
+size_t site_comment_mine_ids(struct req *r, int64_t ids[COMMENT_MINE_MAX]);
+int site_comment_reader(struct req *r, const char **author, const char **email, const char **url);
 int site_comment_is_mine(struct req *r, int64_t id);
 void site_comment_form_read(struct req *r, struct comment_form *f);
 enum comment_status site_comment_classify(struct req *r, const struct moderation_input *in,
