@@ -3,6 +3,7 @@
 #define PARLEY_EXPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "db.h"
@@ -52,5 +53,49 @@ typedef void (*export_render_fn)(void *ctx, struct arena *a, const char *md, siz
  * nothing in the file is trusted as HTML.  STORE_OK or STORE_ERR.
  */
 int export_render_all(struct db *db, export_render_fn render, void *ctx);
+
+/* One value of a row written out or of an object read in, typed as SQLite holds it. */
+enum export_type { EXPORT_NULL, EXPORT_INTEGER, EXPORT_REAL, EXPORT_TEXT };
+struct export_value {
+	const char *name;             /* the column's or field's name */
+	enum export_type type;
+	int64_t integer;              /* EXPORT_INTEGER */
+	double real;                  /* EXPORT_REAL */
+	const char *text;             /* EXPORT_TEXT: len bytes, NUL-terminated */
+	size_t len;
+};
+
+/*
+ * Called with each row of a section: its n columns in select_sql's order,
+ * valid until the call returns.  0 to go on; anything else stops the walk
+ * and is returned.
+ */
+typedef int (*export_row_fn)(void *ctx, const struct export_value *columns, int n);
+
+/*
+ * Walk the rows of section s in order, handing each to row.  Run inside
+ * db_read_begin/db_read_end for a consistent snapshot of every section.
+ * STORE_OK, STORE_ERR (logged under the section's name), or the nonzero
+ * value row returned.
+ */
+int export_section_rows(struct db *db, const struct export_section *s, export_row_fn row,
+			void *ctx);
+
+/*
+ * The field named name of the object being read in, into *out (its text,
+ * when EXPORT_TEXT, valid until the next call): 0, or -1 when the object
+ * has no such field.
+ */
+typedef int (*export_field_fn)(void *ctx, const char *name, struct export_value *out);
+
+/*
+ * Run section s's insert_sql for one object whose fields field gives,
+ * inside the caller's transaction.  STORE_OK; STORE_NOTFOUND with the
+ * missing field's name in *missing (nothing of the object inserted by
+ * that statement); STORE_ERR with the database's reason in *why (valid
+ * until the next call on db), or *why NULL when it was logged already.
+ */
+int export_insert_object(struct db *db, const struct export_section *s, export_field_fn field,
+			 void *ctx, const char **missing, const char **why);
 
 #endif

@@ -1,7 +1,6 @@
 /* admin-comment.c: one comment in its context, and the author's answers and fixes: reply and edit. */
 #include "admin.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -73,11 +72,11 @@ comment_page(struct admin_req *admin, int64_t id, const struct desk_form *f, int
 		    (r->cfg->comments_open_days > 0 &&
 		     r->now - post.published_at > (time_t)r->cfg->comments_open_days * 86400));
 	if (c.parent_id > 0 && comments_get(r->db, r->arena, c.parent_id, &parent) == STORE_OK) {
-		char *text = markdown_to_text(parent.body_md, strlen(parent.body_md));
+		const char *text = markdown_text(r->arena, parent.body_md, strlen(parent.body_md));
 		struct mu_map *p = mu_map_new(r->arena);
 
 		mu_set_str(p, "author", parent.author);
-		mu_set_str(p, "excerpt", admin_excerpt(r->arena, arena_strdup(r->arena, text), 300));
+		mu_set_str(p, "excerpt", admin_excerpt(r->arena, text, 300));
 		mu_set_str(p, "status", comment_status_name(parent.status));
 		mu_set_str(p, "admin_url", arena_printf(r->arena, "%s/admin/comments/%lld",
 							r->cfg->mount, (long long)parent.id));
@@ -85,7 +84,6 @@ comment_page(struct admin_req *admin, int64_t id, const struct desk_form *f, int
 			mu_set_str(p, "site_url", arena_printf(r->arena, "%s/posts/%s#comment-%lld",
 				   r->cfg->mount, post.slug, (long long)parent.id));
 		mu_set_map(ctx, "parent", p);
-		free(text);
 	}
 	mu_set_list(ctx, "replies", cards(r, &replies));
 	mu_set_bool(ctx, "has_replies", replies.len > 0);

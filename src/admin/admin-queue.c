@@ -1,7 +1,6 @@
 /* admin-queue.c: the moderation queue and the comment lists by status and filter, with per-row and bulk forms. */
 #include "admin.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -143,12 +142,11 @@ admin_comment_card(struct req *r, const struct comment *c, int64_t next_id)
 			mu_set_str(m, "url_href", c->url);
 	}
 	if (c->parent_id > 0 && comments_get(r->db, r->arena, c->parent_id, &parent) == STORE_OK) {
-		char *text = markdown_to_text(parent.body_md, strlen(parent.body_md));
+		const char *text = markdown_text(r->arena, parent.body_md, strlen(parent.body_md));
 		mu_set_str(m, "parent_author", parent.author);
-		mu_set_str(m, "parent_excerpt", admin_excerpt(r->arena, arena_strdup(r->arena, text), 80));
+		mu_set_str(m, "parent_excerpt", admin_excerpt(r->arena, text, 80));
 		mu_set_str(m, "parent_admin_url", arena_printf(r->arena, "%s/admin/comments/%lld",
 							       r->cfg->mount, (long long)parent.id));
-		free(text);
 	}
 	/* cmark output made safe at intake: the one raw insertion on these pages. */
 	mu_set_html(m, "body_html", c->body_html);

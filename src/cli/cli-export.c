@@ -1,4 +1,4 @@
-/* cli-export.c: `parley export FILE.json` and `parley import-json FILE.json`, JSON through jansson. */
+/* cli-export.c: `parley export FILE.json` and `parley import-json FILE.json`: JSON through jansson, rows through the store (store-export.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,39 +25,55 @@ is_json_field(const struct export_section *s, const char *name)
 	return 0;
 }
 
-/* The current row of st as a JSON object (new reference), or NULL when a value is not UTF-8. */
-static json_t *
-row_object(const struct export_section *s, sqlite3_stmt *st)
-{
-	json_t *obj = json_object(), *v;
-	int i, n = sqlite3_column_count(st);
+/* What write_row needs: the section being written, its file, the rows so far. */
+struct section_writer {
+	const struct export_section *s;
+	FILE *f;
+	int n;
+};
 
-	for (i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(st, i);
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_NULL:
+/*
+ * export_row_fn: one row as a JSON object on its own line, keys sorted.
+ * 0, or -1 (logged) when a value is not UTF-8 text.
+ */
+static int
+write_row(void *ctx, const struct export_value *columns, int ncolumns)
+{
+	struct section_writer *w = ctx;
+	json_t *obj = json_object(), *v;
+	char *text;
+	int i;
+
+	for (i = 0; i < ncolumns; i++) {
+		const struct export_value *c = &columns[i];
+		switch (c->type) {
+		case EXPORT_NULL:
 			v = json_null();
 			break;
-		case SQLITE_INTEGER:
-			v = json_integer((json_int_t)sqlite3_column_int64(st, i));
+		case EXPORT_INTEGER:
+			v = json_integer((json_int_t)c->integer);
 			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(st, i));
+		case EXPORT_REAL:
+			v = json_real(c->real);
 			break;
 		default:
-			v = is_json_field(s, name) ?
-			    json_loads(db_col_text(st, i), JSON_DECODE_ANY, NULL) :
-			    json_stringn(db_col_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+			v = is_json_field(w->s, c->name) ?
+			    json_loads(c->text, JSON_DECODE_ANY, NULL) :
+			    json_stringn(c->text, c->len);
 			break;
 		}
 		if (v == NULL) {
-			log_error("%s: a value of '%s' is not valid UTF-8 text", s->name, name);
+			log_error("%s: a value of '%s' is not valid UTF-8 text", w->s->name, c->name);
 			json_decref(obj);
-			return NULL;
+			return -1;
 		}
-		json_object_set_new(obj, name, v);
+		json_object_set_new(obj, c->name, v);
 	}
-	return obj;
+	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	fprintf(w->f, "%s\n%s", w->n++ ? "," : "", text ? text : "null");
+	free(text);
+	json_decref(obj);
+	return 0;
 }
 
 /*
@@ -67,30 +83,12 @@ row_object(const struct export_section *s, sqlite3_stmt *st)
 static int
 write_section(struct cli *c, FILE *f, const struct export_section *s)
 {
-	sqlite3_stmt *st = db_stmt(c->db, s->select_sql);
-	int rc, n = 0;
+	struct section_writer w = { s, f, 0 };
 
-	if (st == NULL)
-		return CLI_FAILED;
 	fprintf(f, ",\n\"%s\": [", s->name);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *obj = row_object(s, st);
-		char *text;
-		if (obj == NULL) {
-			sqlite3_reset(st);
-			return CLI_FAILED;
-		}
-		text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-		fprintf(f, "%s\n%s", n++ ? "," : "", text ? text : "null");
-		free(text);
-		json_decref(obj);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(c->db, s->name);
+	if (export_section_rows(c->db, s, write_row, &w) != STORE_OK)
 		return CLI_FAILED;
-	}
-	fputs(n ? "\n]" : "]", f);
+	fputs(w.n ? "\n]" : "]", f);
 	return CLI_OK;
 }
 
@@ -98,15 +96,12 @@ write_section(struct cli *c, FILE *f, const struct export_section *s)
 static int
 write_document(struct cli *c, FILE *f, const struct export_section *sections, size_t n)
 {
-	static const char begin[] = "BEGIN";
-	static const char end[] = "COMMIT";
-	sqlite3_stmt *st;
 	json_t *head;
 	char *text;
 	size_t i;
 	int rc = CLI_OK;
 
-	if ((st = db_stmt(c->db, begin)) == NULL || db_exec_stmt(c->db, st) != STORE_OK)
+	if (db_read_begin(c->db) != STORE_OK)
 		return CLI_FAILED;
 	head = json_pack("{s:s, s:i}", "format", EXPORT_FORMAT, "version", EXPORT_VERSION);
 	text = head ? json_dumps(head, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -124,8 +119,7 @@ write_document(struct cli *c, FILE *f, const struct export_section *sections, si
 		rc = write_section(c, f, &sections[i]);
 	fputs("\n}\n", f);
 done:
-	if ((st = db_stmt(c->db, end)) != NULL)
-		db_exec_stmt(c->db, st);
+	db_read_end(c->db);
 	return rc;
 }
 
@@ -166,49 +160,59 @@ cli_export(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-/* Bind every ":field" of st from obj.  0, or -1 with the missing field's name in *missing. */
-static int
-bind_fields(sqlite3_stmt *st, json_t *obj, const char **missing)
-{
-	int i, n = sqlite3_bind_parameter_count(st);
+/* What read_field needs: the object being read in, and the text it last made. */
+struct object_reader {
+	json_t *obj;
+	char *dumped;
+};
 
-	for (i = 1; i <= n; i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-		json_t *v = name ? json_object_get(obj, name + 1) : NULL;
-		char *text;
-		if (v == NULL) {
-			*missing = name ? name + 1 : "?";
-			return -1;
-		}
-		switch (json_typeof(v)) {
-		case JSON_STRING:
-			sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
-					  SQLITE_TRANSIENT);
-			break;
-		case JSON_INTEGER:
-			sqlite3_bind_int64(st, i, (sqlite3_int64)json_integer_value(v));
-			break;
-		case JSON_REAL:
-			sqlite3_bind_double(st, i, json_real_value(v));
-			break;
-		case JSON_TRUE:
-		case JSON_FALSE:
-			sqlite3_bind_int(st, i, json_is_true(v));
-			break;
-		case JSON_NULL:
-			sqlite3_bind_null(st, i);
-			break;
-		default:
-			text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			sqlite3_bind_text(st, i, text ? text : "null", -1, SQLITE_TRANSIENT);
-			free(text);
-			break;
-		}
+/*
+ * export_field_fn: a field of the JSON object, as SQLite should hold it:
+ * strings as text, true and false as 1 and 0, arrays and objects as their
+ * JSON text.  0, or -1 when the object has no such field.
+ */
+static int
+read_field(void *ctx, const char *name, struct export_value *out)
+{
+	struct object_reader *o = ctx;
+	json_t *v = json_object_get(o->obj, name);
+
+	if (v == NULL)
+		return -1;
+	out->name = name;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		out->type = EXPORT_TEXT;
+		out->text = json_string_value(v);
+		out->len = json_string_length(v);
+		break;
+	case JSON_INTEGER:
+		out->type = EXPORT_INTEGER;
+		out->integer = (int64_t)json_integer_value(v);
+		break;
+	case JSON_REAL:
+		out->type = EXPORT_REAL;
+		out->real = json_real_value(v);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		out->type = EXPORT_INTEGER;
+		out->integer = json_is_true(v);
+		break;
+	case JSON_NULL:
+		out->type = EXPORT_NULL;
+		break;
+	default:
+		free(o->dumped);
+		o->dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		out->type = EXPORT_TEXT;
+		out->text = o->dumped ? o->dumped : "null";
+		out->len = strlen(out->text);
+		break;
 	}
 	return 0;
 }
 
-/* Insert every object of one section.  The count in *rows.  CLI_OK or CLI_FAILED after one line. */
 /* export_render_fn for import-json: as `parley post add` and comment intake render. */
 static void
 render_row(void *ctx, struct arena *a, const char *md, size_t len, int comment,
@@ -222,13 +226,12 @@ render_row(void *ctx, struct arena *a, const char *md, size_t len, int comment,
 		*text = markdown_text(a, md, len);
 }
 
+/* Insert every object of one section.  The count in *rows.  CLI_OK or CLI_FAILED after one line. */
 static int
 read_section(struct cli *c, const char *path, json_t *root, const struct export_section *s,
 	     size_t *rows)
 {
 	json_t *arr = json_object_get(root, s->name), *obj;
-	const char *const *sql;
-	const char *missing;
 	size_t i;
 
 	if (!json_is_array(arr)) {
@@ -237,29 +240,26 @@ read_section(struct cli *c, const char *path, json_t *root, const struct export_
 		return CLI_FAILED;
 	}
 	json_array_foreach(arr, i, obj) {
+		struct object_reader o = { obj, NULL };
+		const char *missing, *why;
+		int rc;
+
 		if (!json_is_object(obj)) {
 			log_error("%s: %s[%zu] is not an object", path, s->name, i);
 			return CLI_FAILED;
 		}
-		for (sql = s->insert_sql; *sql != NULL; sql++) {
-			sqlite3_stmt *st = db_stmt(c->db, *sql);
-			int rc;
-			if (st == NULL)
-				return CLI_FAILED;
-			if (bind_fields(st, obj, &missing) != 0) {
-				sqlite3_reset(st);
-				sqlite3_clear_bindings(st);
-				log_error("%s: %s[%zu] has no field '%s' (nothing imported)", path,
-					  s->name, i, missing);
-				return CLI_FAILED;
-			}
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE) {
+		rc = export_insert_object(c->db, s, read_field, &o, &missing, &why);
+		free(o.dumped);
+		if (rc == STORE_NOTFOUND) {
+			log_error("%s: %s[%zu] has no field '%s' (nothing imported)", path, s->name, i,
+				  missing);
+			return CLI_FAILED;
+		}
+		if (rc != STORE_OK) {
+			if (why != NULL)
 				log_error("%s: %s[%zu] refused: %s (nothing imported)", path, s->name,
-					  i, sqlite3_errmsg(c->db->handle));
-				return CLI_FAILED;
-			}
+					  i, why);
+			return CLI_FAILED;
 		}
 	}
 	*rows = i;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 /* Dates are written as RFC 3339 UTC and read back with SQLite's own parser. */
 #define DATE_OUT(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define DATE_IN(param) "CAST(strftime('%s', " param ") AS INTEGER)"
@@ -142,6 +144,118 @@ export_database_empty(struct db *db)
 	empty = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return empty;
+}
+
+int
+export_section_rows(struct db *db, const struct export_section *s, export_row_fn row, void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, s->select_sql);
+	struct export_value *columns;
+	int rc, i, n, stop = 0;
+
+	if (st == NULL)
+		return STORE_ERR;
+	n = sqlite3_column_count(st);
+	if ((columns = calloc((size_t)n + 1, sizeof(*columns))) == NULL) {
+		log_error("out of memory");
+		return STORE_ERR;
+	}
+	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			struct export_value *v = &columns[i];
+
+			v->name = sqlite3_column_name(st, i);
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_NULL:
+				v->type = EXPORT_NULL;
+				break;
+			case SQLITE_INTEGER:
+				v->type = EXPORT_INTEGER;
+				v->integer = sqlite3_column_int64(st, i);
+				break;
+			case SQLITE_FLOAT:
+				v->type = EXPORT_REAL;
+				v->real = sqlite3_column_double(st, i);
+				break;
+			default:
+				v->type = EXPORT_TEXT;
+				v->text = db_col_text(st, i);
+				v->len = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			}
+		}
+		stop = row(ctx, columns, n);
+	}
+	sqlite3_reset(st);
+	free(columns);
+	if (stop != 0)
+		return stop;
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, s->name);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/* Bind every ":field" of st from field.  0, or -1 with the missing field's name in *missing. */
+static int
+bind_fields(sqlite3_stmt *st, export_field_fn field, void *ctx, const char **missing)
+{
+	int i, n = sqlite3_bind_parameter_count(st);
+
+	for (i = 1; i <= n; i++) {
+		const char *name = sqlite3_bind_parameter_name(st, i);
+		struct export_value v = { 0 };
+
+		if (name == NULL || field(ctx, name + 1, &v) != 0) {
+			*missing = name ? name + 1 : "?";
+			return -1;
+		}
+		switch (v.type) {
+		case EXPORT_TEXT:
+			sqlite3_bind_text(st, i, v.text, (int)v.len, SQLITE_TRANSIENT);
+			break;
+		case EXPORT_INTEGER:
+			sqlite3_bind_int64(st, i, (sqlite3_int64)v.integer);
+			break;
+		case EXPORT_REAL:
+			sqlite3_bind_double(st, i, v.real);
+			break;
+		default:
+			sqlite3_bind_null(st, i);
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+export_insert_object(struct db *db, const struct export_section *s, export_field_fn field,
+		     void *ctx, const char **missing, const char **why)
+{
+	const char *const *sql;
+
+	for (sql = s->insert_sql; *sql != NULL; sql++) {
+		sqlite3_stmt *st = db_stmt(db, *sql);
+		int rc;
+
+		if (st == NULL) {
+			*why = NULL;
+			return STORE_ERR;
+		}
+		if (bind_fields(st, field, ctx, missing) != 0) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return STORE_NOTFOUND;
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			*why = sqlite3_errmsg(db->handle);
+			return STORE_ERR;
+		}
+	}
+	return STORE_OK;
 }
 
 /*
