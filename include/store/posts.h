@@ -90,15 +90,15 @@ int posts_get_by_id(struct db *db, struct arena *a, int64_t id, struct post *out
 /*
  * Page page (1-based) of published posts, newest first, per_page a page,
  * with tags and body_html.  tag_slug limits to one tag (NULL for all).
- * Keyset pagination over the (draft, published_at, id) index.
+ * Keyset pagination over the (draft, published_at, id) index, or for a tag
+ * the (tag_id, draft, published_at, post_id) one.
  */
 int posts_page(struct db *db, struct arena *a, const char *tag_slug, int page,
 	       int per_page, struct post_list *out);
 /*
- * A tag by slug (its name for headings) when some published post has it
- * (count is left 0: counting costs as much as the tag has posts):
- * STORE_OK, or STORE_NOTFOUND also for a tag only drafts use (its name is
- * not public).
+ * A tag by slug (its name for headings, its count of published posts) when
+ * some published post has it: STORE_OK, or STORE_NOTFOUND also for a tag
+ * only drafts use (its name is not public).
  */
 int posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out);
 /* Every tag some published post uses, with its count of them, by name. */

@@ -7,16 +7,20 @@
 #include "store-posts-rows.h"
 #include "text.h"
 
-/* Keyset pagination within one tag, as sql_page in store-posts.c does for all posts. */
+/*
+ * Keyset pagination within one tag, as sql_page in store-posts.c does for
+ * all posts, over post_tags_published (which carries each post's date and
+ * state): a walk of the page's rows, however many posts the site or the
+ * tag has.
+ */
 static const char sql_page_tag[] =
-	"SELECT " POST_COLUMNS " FROM posts p "
-	"JOIN post_tags pt ON pt.post_id = p.id "
-	"WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND p.draft = 0 "
-	"AND (p.published_at, p.id) <= "
-	"(SELECT q.published_at, q.id FROM posts q JOIN post_tags qt ON qt.post_id = q.id "
-	"WHERE qt.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND q.draft = 0 "
-	"ORDER BY q.published_at DESC, q.id DESC LIMIT 1 OFFSET ?2) "
-	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?3";
+	"SELECT " POST_COLUMNS " FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
+	"WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND pt.draft = 0 "
+	"AND (pt.published_at, pt.post_id) <= "
+	"(SELECT q.published_at, q.post_id FROM post_tags q "
+	"WHERE q.tag_id = (SELECT id FROM tags WHERE slug = ?1) AND q.draft = 0 "
+	"ORDER BY q.published_at DESC, q.post_id DESC LIMIT 1 OFFSET ?2) "
+	"ORDER BY pt.published_at DESC, pt.post_id DESC LIMIT ?3";
 static const char sql_tag_rows[] = "SELECT count(*) FROM tags";
 
 /* Tags of a set of posts, given as a JSON array of ids (one query a page). */
@@ -25,16 +29,12 @@ static const char sql_tags_of[] =
 	"JOIN tags t ON t.id = pt.tag_id "
 	"WHERE pt.post_id IN (SELECT value FROM json_each(?)) "
 	"ORDER BY pt.post_id, t.name COLLATE NOCASE";
-/* Existence, not a count: a count walks every post of a big tag. */
+/* published_count is kept by triggers (sql/0010_tag_pages.sql): one row a tag. */
 static const char sql_tag[] =
-	"SELECT t.name, t.slug FROM tags t WHERE t.slug = ? AND EXISTS "
-	"(SELECT 1 FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
-	"WHERE pt.tag_id = t.id AND p.draft = 0)";
+	"SELECT name, slug, published_count FROM tags WHERE slug = ? AND published_count > 0";
 static const char sql_tags_all[] =
-	"SELECT t.name, t.slug, count(p.id) FROM tags t "
-	"LEFT JOIN post_tags pt ON pt.tag_id = t.id "
-	"LEFT JOIN posts p ON p.id = pt.post_id AND p.draft = 0 "
-	"GROUP BY t.id HAVING count(p.id) > 0 ORDER BY t.name COLLATE NOCASE, t.slug";
+	"SELECT name, slug, published_count FROM tags WHERE published_count > 0 "
+	"ORDER BY name COLLATE NOCASE, slug";
 
 static const char sql_untag[] =
 	"DELETE FROM post_tags WHERE post_id = ?";
@@ -141,6 +141,7 @@ posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out)
 	if (rc == SQLITE_ROW) {
 		out->name = posts_col_dup(a, st, 0);
 		out->slug = posts_col_dup(a, st, 1);
+		out->count = sqlite3_column_int(st, 2);
 		rc = STORE_OK;
 	} else if (rc == SQLITE_DONE)
 		rc = STORE_NOTFOUND;

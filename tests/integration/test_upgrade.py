@@ -123,6 +123,10 @@ def test_first_release_database_is_migrated_with_its_data():
                  "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")]
             assert _rows(conn, "SELECT comment_count FROM posts ORDER BY id") == [(2,), (0,)]
             assert _rows(conn, "SELECT post_id, tag_id FROM post_tags ORDER BY 1") == [(1, 1), (2, 1)]
+            # What 0010_tag_pages keeps for the tag pages, filled from the old rows.
+            assert _rows(conn, "SELECT post_id, published_at, draft FROM post_tags "
+                               "ORDER BY 1") == [(1, 1767261600, 0), (2, 1767348000, 0)]
+            assert _rows(conn, "SELECT slug, published_count FROM tags") == [("rota", 2)]
             assert _rows(conn, "SELECT value FROM settings WHERE key = 'secret'") == [(SECRET,)]
             assert _rows(conn, "SELECT user_name, action, comment_id FROM audit") == \
                 [("alice", "approve", 2)]
@@ -142,7 +146,9 @@ def test_first_release_database_is_migrated_with_its_data():
                      "Which kettle?"):
             assert text in page.text, text
         assert "Waiting for a look." not in page.text and "Buy now." not in page.text
-        assert "The night rota" in c.get("/tags/rota").text
+        tagged = c.get("/tags/rota").text
+        assert "The night rota" in tagged and "A quiet ward" in tagged
+        assert "2 posts" in c.get("/tags").text
         found = c.get("/search?q=kettle")
         assert found.status == 200 and "night-rota" in found.text, found.text[:500]
         assert c.get("/posts/quiet-ward").status == 200

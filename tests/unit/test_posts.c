@@ -232,6 +232,117 @@ test_paging(struct db *db, struct arena *a)
 	}
 }
 
+/* A tag's count as the list of tags gives it; -1 when the list leaves it out. */
+static int
+listed_count(struct db *db, struct arena *a, const char *slug)
+{
+	struct tag *all;
+	size_t nall, i;
+
+	if (posts_tags_all(db, a, &all, &nall) != STORE_OK)
+		return -2;
+	for (i = 0; i < nall; i++)
+		if (strcmp(all[i].slug, slug) == 0)
+			return all[i].count;
+	return -1;
+}
+
+/* The kept counts and dates agree with a count made from scratch. */
+static int
+kept_columns_agree(struct db *db)
+{
+	return count_rows(db, "SELECT count(*) FROM tags t WHERE published_count <> "
+	    "(SELECT count(*) FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
+	    "WHERE pt.tag_id = t.id AND p.draft = 0)") == 0 &&
+	    count_rows(db, "SELECT count(*) FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
+	    "WHERE pt.published_at <> p.published_at OR pt.draft <> p.draft") == 0;
+}
+
+/*
+ * The counts of published posts a tag keeps (sql/0010_tag_pages.sql) follow
+ * every change: publish, unpublish, retag, redate, delete.
+ */
+static void
+test_tag_counts(struct db *db, struct arena *a)
+{
+	static const char *const ab[] = { "Alpha", "Beta" }, *const a_only[] = { "Alpha" },
+		*const b_only[] = { "Beta" };
+	struct post_list l;
+	struct tag t;
+
+	CHECK(save(db, "one", "One", "x", 1700000000, 0, ab, 2, NULL) == STORE_OK);
+	CHECK(save(db, "two", "Two", "x", 1700003600, 1, a_only, 1, NULL) == STORE_OK);
+	CHECK(save(db, "three", "Three", "x", 1700007200, 0, a_only, 1, NULL) == STORE_OK);
+	CHECK(listed_count(db, a, "alpha") == 2);
+	CHECK(listed_count(db, a, "beta") == 1);
+	CHECK(posts_tag(db, a, "alpha", &t) == STORE_OK);
+	CHECK(t.count == 2);
+	CHECK(kept_columns_agree(db));
+
+	/* Publishing the draft counts it, and its tag page shows it first. */
+	CHECK(save(db, "two", "Two", "x", 1700010800, 0, a_only, 1, NULL) == STORE_OK);
+	CHECK(listed_count(db, a, "alpha") == 3);
+	CHECK(posts_page(db, a, "alpha", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 3);
+	if (l.len == 3) {
+		CHECK_STR(l.items[0].slug, "two");
+		CHECK_STR(l.items[2].slug, "one");
+	}
+	/* Redating moves it down the tag's page. */
+	CHECK(save(db, "two", "Two", "x", 1699990000, 0, a_only, 1, NULL) == STORE_OK);
+	CHECK(posts_page(db, a, "alpha", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 3);
+	if (l.len == 3)
+		CHECK_STR(l.items[2].slug, "two");
+
+	/* Unpublishing takes it out: Beta, now on a draft only, is not public. */
+	CHECK(save(db, "one", "One", "x", 1700000000, 1, ab, 2, NULL) == STORE_OK);
+	CHECK(listed_count(db, a, "alpha") == 2);
+	CHECK(listed_count(db, a, "beta") == -1);
+	CHECK(posts_tag(db, a, "beta", &t) == STORE_NOTFOUND);
+	CHECK(posts_page(db, a, "beta", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 0);
+	CHECK(kept_columns_agree(db));
+
+	/* Retagging moves the count from one tag to the other. */
+	CHECK(save(db, "three", "Three", "x", 1700007200, 0, b_only, 1, NULL) == STORE_OK);
+	CHECK(listed_count(db, a, "alpha") == 1);
+	CHECK(listed_count(db, a, "beta") == 1);
+	CHECK(posts_page(db, a, "beta", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 1);
+	if (l.len == 1)
+		CHECK_STR(l.items[0].slug, "three");
+
+	/* A change of the post's row alone (not through posts_save) is followed. */
+	CHECK(sqlite3_exec(db->handle, "UPDATE posts SET draft = 1 WHERE slug = 'three'",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(listed_count(db, a, "beta") == -1);
+	CHECK(kept_columns_agree(db));
+	CHECK(sqlite3_exec(db->handle, "UPDATE posts SET draft = 0, published_at = 1700007300 "
+	    "WHERE slug = 'three'", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(listed_count(db, a, "beta") == 1);
+	CHECK(kept_columns_agree(db));
+
+	/* A row written by hand as published, for a draft, is counted by its post. */
+	CHECK(sqlite3_exec(db->handle, "INSERT INTO tags (name, slug) VALUES ('Gamma', 'gamma'); "
+	    "INSERT INTO post_tags (post_id, tag_id, draft) SELECT p.id, t.id, 0 "
+	    "FROM posts p, tags t WHERE p.slug = 'one' AND t.slug = 'gamma'",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(listed_count(db, a, "gamma") == -1);
+	CHECK(kept_columns_agree(db));
+
+	/* Deleting a published post uncounts it; a draft's deletion changes nothing. */
+	CHECK(posts_delete(db, "two") == STORE_OK);
+	CHECK(listed_count(db, a, "alpha") == -1);
+	CHECK(posts_tag(db, a, "alpha", &t) == STORE_NOTFOUND);
+	CHECK(posts_delete(db, "one") == STORE_OK);
+	CHECK(listed_count(db, a, "beta") == 1);
+	CHECK(posts_delete(db, "three") == STORE_OK);
+	CHECK(listed_count(db, a, "beta") == -1);
+	CHECK(kept_columns_agree(db));
+	CHECK(count_rows(db, "SELECT count(*) FROM tags") == 0);
+}
+
 static void
 test_search(struct db *db, struct arena *a)
 {
@@ -324,6 +435,8 @@ main(void)
 	test_drafts(db, &a);
 	arena_reset(&a);
 	test_paging(db, &a);
+	arena_reset(&a);
+	test_tag_counts(db, &a);
 	arena_reset(&a);
 	test_search(db, &a);
 	arena_free(&a);
