@@ -16,7 +16,8 @@ CUT = "showing the best of the newest 500 matches"
 
 def gen(site, posts, rare_every):
     subprocess.run([sys.executable, os.path.join(site.source_dir, "bench", "gen-site"),
-                    "--posts", str(posts), "--comments", "0", "--rare-every", str(rare_every),
+                    "--posts", str(posts), "--comments", "0", "--likes", "0",
+                    "--rare-every", str(rare_every),
                     site.db_path], check=True, stdout=subprocess.DEVNULL)
 
 

@@ -19,7 +19,7 @@ POSTS = 50001
 
 def gen(site, posts):
     subprocess.run([sys.executable, os.path.join(site.source_dir, "bench", "gen-site"),
-                    "--posts", str(posts), "--comments", "0", site.db_path],
+                    "--posts", str(posts), "--comments", "0", "--likes", "0", site.db_path],
                    check=True, stdout=subprocess.DEVNULL)
 
 
@@ -64,7 +64,7 @@ def test_plain_below_50000():
         root = ET.fromstring(c.get("/sitemap.xml").body)
         assert root.tag == SITEMAP + "urlset", root.tag
         locs = [x.find(SITEMAP + "loc").text for x in root.findall(SITEMAP + "url")]
-        assert len(locs) == 49000 + 2, len(locs)   # the front page and the tag
+        assert len(locs) == 49000 + 3, len(locs)   # the front page and the two tags
         assert c.get("/sitemap.xml?page=1").status == 404
 
 
