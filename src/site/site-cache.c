@@ -270,10 +270,10 @@ site_cache_store(struct site_req *site)
 	struct req *r = site->r;
 	const char *body = r->body->data, *name;
 	size_t hlen, size, i, at = 0, marker_len = 0, name_len;
-	size_t cap = (size_t)r->cfg->page_cache_mb << 20;
+	size_t cap = (size_t)r->cfg->page_cache_mb << 20, in_use = 0;
 	struct cache_entry *e;
 	int64_t post = 0;
-	int has_token;
+	int has_token, kept = 0;
 
 	if (site->cache_key == NULL || r->status != 200 || body == NULL ||
 	    r->body->len > CACHE_MAX_PAGE)
@@ -336,8 +336,13 @@ site_cache_store(struct site_req *site)
 	e->content_type = r->content_type;   /* handlers set string literals */
 	e->used = __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED);
 	cache.bytes += size;
+	in_use = cache.bytes;
+	kept = 1;
 out:
 	pthread_rwlock_unlock(&cache.lock);
+	/* The cache's own accounting, for tests of the cap (test_page_cache). */
+	if (kept)
+		log_debug("page cache: kept %zu bytes, %zu of %zu in use", size, in_use, cap);
 }
 
 void
