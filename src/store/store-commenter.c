@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "log.h"
 #include "mailqueue.h"
 #include "spam.h"
@@ -195,6 +196,9 @@ commenter_export(struct db *db, struct arena *a, const char *email, const char *
 		"   'comment', f.comment_id, 'used_at', " ISO("f.used_at") "))"
 		"   FROM (SELECT * FROM form_tokens ORDER BY used_at, comment_id) f"
 		"   WHERE f.comment_id IN (SELECT id FROM mine)),"
+		" 'rules', (SELECT json_group_array(json_object('key', g.key, 'value', g.value))"
+		"   FROM (SELECT * FROM settings ORDER BY key) g"
+		"   WHERE g.key LIKE 'rule.%' AND instr(lower(g.value), lower(?1)) > 0),"
 		" 'audit', (SELECT json_group_array(json_object("
 		"   'at', " ISO("x.at") ", 'user', x.user_name, 'action', x.action,"
 		"   'comment', x.comment_id, 'detail', x.detail, 'status_before', x.status_before))"
@@ -228,6 +232,56 @@ erase_step(struct db *db, const char *sql, const char *email, int *count)
 	return db_exec_count(db, st, count ? count : &ignored);
 }
 
+/* The lines of the blocked words that name the address go; the others stay as they were. */
+static int
+erase_blocked_words(struct db *db, const char *email)
+{
+	static const char sql_get[] = "SELECT value FROM settings WHERE key = 'rule.blocked_words'";
+	static const char sql_set[] = "UPDATE settings SET value = ? WHERE key = 'rule.blocked_words'";
+	sqlite3_stmt *st = db_stmt(db, sql_get);
+	struct buf kept = BUF_INIT;
+	char *words = NULL, *line, *next;
+	int rc, dropped = 0, first = 1;
+
+	if (st == NULL)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		words = strdup(db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	if (rc != SQLITE_ROW || words == NULL) {
+		free(words);
+		db_log_error(db, "reading the blocked words");
+		return STORE_ERR;
+	}
+	for (line = words; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*email != '\0' && strcasestr(line, email) != NULL) {
+			dropped = 1;
+			continue;
+		}
+		if (!first)
+			buf_putc(&kept, '\n');
+		first = 0;
+		buf_puts(&kept, line);
+	}
+	rc = STORE_OK;
+	if (dropped) {
+		if ((st = db_stmt(db, sql_set)) == NULL)
+			rc = STORE_ERR;
+		else {
+			sqlite3_bind_text(st, 1, kept.data ? kept.data : "", (int)kept.len, SQLITE_STATIC);
+			rc = db_exec_stmt(db, st);
+		}
+	}
+	free(words);
+	buf_free(&kept);
+	return rc;
+}
+
 int
 commenter_erase(struct db *db, const char *email, struct commenter_erased *out)
 {
@@ -254,6 +308,8 @@ commenter_erase(struct db *db, const char *email, struct commenter_erased *out)
 		rc = subscriptions_erase_email(db, email, &out->subscriptions);
 	if (rc == STORE_OK)
 		rc = mailqueue_erase_rcpt(db, email, &out->mails);
+	if (rc == STORE_OK)
+		rc = erase_blocked_words(db, email);
 	rc = db_work_end(db, own, rc);
 	if (rc != STORE_OK)
 		memset(out, 0, sizeof(*out));

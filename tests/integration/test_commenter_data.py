@@ -49,6 +49,8 @@ INSERT INTO rate_events (bucket, at)
   VALUES ('comment:%(zh)s', 1000), ('confirm:%(zh)s', 1101), ('comment:%(eh)s', 1002);
 INSERT INTO form_tokens (token_key, text_key, comment_id, used_at)
   VALUES ('t1', 'k1', 101, 1000), ('t2', 'k2', 201, 1002);
+INSERT OR REPLACE INTO settings (key, value)
+  VALUES ('rule.blocked_words', 'casino' || char(10) || '%(zed)s' || char(10) || '%(else)s');
 INSERT INTO audit (at, user_name, action, comment_id, detail)
   VALUES (1500, 'admin', 'approve', 101, 'was pending'),
          (1501, 'admin', 'block-email', NULL, 'email %(zed)s'),
@@ -56,7 +58,7 @@ INSERT INTO audit (at, user_name, action, comment_id, detail)
 """ % {"zed": ZED, "zh": ZED_HASH, "else": ELSE, "eh": ELSE_HASH}
 
 LISTS = ("comments", "subscriptions", "mail_events", "mail", "blocks", "likes", "rate_events",
-         "form_tokens", "audit")
+         "form_tokens", "rules", "audit")
 
 
 def seeded(t):
@@ -99,6 +101,7 @@ def test_export_shows_every_table():
         assert sorted(r["bucket"] for r in data["rate_events"]) == [
             "comment:" + ZED_HASH, "confirm:" + ZED_HASH], data["rate_events"]
         assert [f["comment"] for f in data["form_tokens"]] == [101], data["form_tokens"]
+        assert [r["key"] for r in data["rules"]] == ["rule.blocked_words"], data["rules"]
         assert [(a["action"], a["comment"]) for a in data["audit"]] == [
             ("approve", 101), ("block-email", None)], data["audit"]
         # Someone nobody knows: everything empty, nothing invented.
@@ -127,8 +130,13 @@ def test_erase_removes_each_and_nothing_else():
         assert t.query("SELECT id, parent_id, author, email, url, ip_hash FROM comments"
                        " WHERE id IN (101, 102) ORDER BY id") == [
             (101, None, "(erased)", "", "", ""), (102, 101, "(erased)", "", "", "")]
-        # Everyone else's data is exactly as it was.
-        assert export(t, ELSE) == before_else
+        # Everyone else's data is exactly as it was; the blocked words lose only Zed's line.
+        assert t.query("SELECT value FROM settings WHERE key = 'rule.blocked_words'") == [
+            ("casino\n" + ELSE,)]
+        after_else = export(t, ELSE)
+        assert after_else.pop("rules") == [{"key": "rule.blocked_words", "value": "casino\n" + ELSE}]
+        before_else.pop("rules")
+        assert after_else == before_else
         # Erasing again finds nothing and changes nothing.
         res = t.ok("comments", "erase", "--email", ZED)
         assert res.stdout.strip() == "erased 0 comments", res.stdout
