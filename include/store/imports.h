@@ -66,4 +66,18 @@ int imports_find_by_id(struct db *db, struct arena *a, int64_t old_id, const cha
 int imports_find_comment(struct db *db, struct arena *a, int64_t old_id, int64_t *comment_id,
 			 const char **slug);
 
+/* A comment imported from WordPress under another number than it had there. */
+struct import_renumbered {
+	int64_t comment_id;
+	int64_t old_id;
+};
+/*
+ * The comments of a post whose WordPress number was taken here, with that
+ * number, when no comment of the post has it: the post's page answers the
+ * old #comment-N anchors (which reach it through a 301 that keeps the
+ * fragment) with an element of that id.  *out in a.  STORE_OK or STORE_ERR.
+ */
+int imports_renumbered(struct db *db, struct arena *a, int64_t post_id,
+		       struct import_renumbered **out, size_t *n);
+
 #endif

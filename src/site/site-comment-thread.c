@@ -9,6 +9,7 @@
 #include "comments.h"
 #include "config.h"
 #include "db.h"
+#include "imports.h"
 #include "mailer.h"
 #include "posts.h"
 #include "text.h"
@@ -67,12 +68,19 @@ load_thread_comments(struct req *r, const struct post *p, struct comment_list *o
 /* One comment's keys for the comment partial; every key set so none leaks from outer maps. */
 static void
 comment_map(struct req *r, const struct post *p, const struct comment *c,
-	    struct mu_map *m, int can_reply)
+	    struct mu_map *m, int can_reply, const struct import_renumbered *old, size_t nold)
 {
+	size_t k;
+
 	int pending = c->status != COMMENT_APPROVED;
 	int editable = site_comment_editable(r, c) && site_comment_is_mine(r, c->id);
 
 	mu_set_int(m, "id", c->id);
+	/* The number it had on WordPress, where that differs: old #comment-N links land here. */
+	mu_set_str(m, "old_anchor", NULL);
+	for (k = 0; k < nold; k++)
+		if (old[k].comment_id == c->id)
+			mu_set_str(m, "old_anchor", arena_printf(r->arena, "%" PRId64, old[k].old_id));
 	mu_set_str(m, "author", c->author);
 	mu_set_str(m, "author_url", url_web_scheme(c->url) ? c->url : NULL);
 	mu_set_str(m, "date_iso", date_rfc3339(r->arena, c->created_at));
@@ -96,7 +104,7 @@ comment_map(struct req *r, const struct post *p, const struct comment *c,
  */
 static struct mu_list *
 thread_lists(struct req *r, const struct post *p, const struct comment_thread_entry *t,
-	     size_t n, int can_reply)
+	     size_t n, int can_reply, const struct import_renumbered *old, size_t nold)
 {
 	struct mu_list *level[COMMENT_THREAD_DEPTH + 1];
 	struct mu_map *owner[COMMENT_THREAD_DEPTH + 1];
@@ -121,7 +129,7 @@ thread_lists(struct req *r, const struct post *p, const struct comment_thread_en
 			mu_set_bool(owner[d - 1], "has_replies", 1);
 		}
 		m = mu_list_push_map(level[d]);
-		comment_map(r, p, t[i].comment, m, can_reply);
+		comment_map(r, p, t[i].comment, m, can_reply, old, nold);
 		mu_set(m, "replies", mu_null());
 		owner[d] = m;
 		/* Deeper levels now belong to this new entry. */
@@ -241,10 +249,12 @@ site_post_comments(struct req *r, const struct post *p,
 	struct mu_map *d = mu_map_new(r->arena);
 	struct comment_list shown;
 	struct comment_thread_entry *thread;
-	size_t approved;
+	struct import_renumbered *old;
+	size_t approved, nold;
 	int open = comment_post_open(p, r->cfg->comments_open_days, r->now);
 
-	if (load_thread_comments(r, p, &shown, &approved) != 0)
+	if (load_thread_comments(r, p, &shown, &approved) != 0 ||
+	    imports_renumbered(r->db, r->arena, p->id, &old, &nold) != STORE_OK)
 		return 500;
 	comments_thread(r->arena, &shown, COMMENT_THREAD_DEPTH, &thread);
 	/* The heading counts what this reader sees, their own waiting comments too. */
@@ -254,7 +264,7 @@ site_post_comments(struct req *r, const struct post *p,
 		   arena_printf(r->arena, "%zu comments", shown.len));
 	mu_set_str(d, "count_pending", shown.len > approved ?
 		   arena_printf(r->arena, "%zu awaiting moderation", shown.len - approved) : NULL);
-	mu_set_list(d, "thread", thread_lists(r, p, thread, shown.len, open));
+	mu_set_list(d, "thread", thread_lists(r, p, thread, shown.len, open, old, nold));
 	mu_set_bool(d, "has_thread", shown.len > 0);
 	/* A long thread gets links past it, to the form, and to it from the top. */
 	mu_set_bool(d, "long_thread", shown.len >= LONG_THREAD);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "rows.h"
 #include "spam.h"
 
 static const char sql_post_lookup[] =
@@ -292,4 +293,44 @@ imports_find_comment(struct db *db, struct arena *a, int64_t old_id, int64_t *co
 		*slug = arena_strdup(a, db_col_text(st, 1));
 	}
 	return step_done(db, st, rc, "finding an old comment");
+}
+
+static int
+fill_renumbered(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct import_renumbered *r = item;
+
+	(void)ctx;
+	(void)a;
+	r->comment_id = sqlite3_column_int64(st, 0);
+	r->old_id = sqlite3_column_int64(st, 1);
+	return DB_ROW_NEXT;
+}
+
+int
+imports_renumbered(struct db *db, struct arena *a, int64_t post_id,
+		   struct import_renumbered **out, size_t *n)
+{
+	/* Old ids are decimal text; only plain numbers that fit are anchors. */
+	static const char sql[] =
+		"SELECT o.comment_id, CAST(o.old_id AS INTEGER) FROM comments c"
+		" JOIN comment_origins o ON o.comment_id = c.id"
+		" WHERE c.post_id = ?1 AND o.source = 'wordpress' AND o.old_id GLOB '[1-9]*'"
+		" AND o.old_id NOT GLOB '*[^0-9]*' AND length(o.old_id) <= 18"
+		" AND CAST(o.old_id AS INTEGER) <> c.id"
+		" AND CAST(o.old_id AS INTEGER) NOT IN (SELECT id FROM comments WHERE post_id = ?1)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_rows rows;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, post_id);
+	db_rows_init(&rows, a, sizeof(**out), 0);
+	rc = db_rows(db, st, "finding renumbered comments", &rows, fill_renumbered, NULL);
+	*out = rows.items;
+	*n = rows.len;
+	return rc;
 }

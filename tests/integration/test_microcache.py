@@ -191,4 +191,5 @@ def test_parley_keeps_form_pages_out_of_the_cache_by_itself():
     _two_readers(form_map=False)
 
 
-run_tests(globals())
+if __name__ == "__main__":      # test_redirects imports MicrocacheSite
+    run_tests(globals())

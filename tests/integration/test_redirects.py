@@ -111,6 +111,13 @@ def test_comment_links_of_a_renumbered_comment():
         page = c.get(to_post).text
         assert 'id="comment-%d"' % new in page and "from the old blog" in page
         assert 'id="comment-777"' in c.get("/posts/" + slug).text
+        # An old /...#comment-777 link: the 301 carries no fragment, so the browser keeps
+        # #comment-777 for the post's page, where that id marks the renumbered comment.
+        assert page.count('id="comment-777"') == 1, page
+        assert 'id="comment-%d"><span id="comment-777"></span>' % new in page, page
+        # Its reply was renumbered too, but its old number is now the first one's: no
+        # second element gets that id.
+        assert page.count('id="comment-%d"' % new) == 1
         # Another post's old comment number does not leak onto this post.
         res = c.get("/2021/06/07/harbour-lights/?replytocom=999")
         assert res.status == 301 and res.headers.get("location") == to_post
