@@ -41,6 +41,13 @@ const struct export_section *export_site_sections(size_t *n);
 int export_database_empty(struct db *db);
 
 /*
+ * Open the import's transaction, its foreign keys checked at the commit
+ * (a comment may come before the parent it answers).  STORE_OK or
+ * STORE_ERR; the caller commits or rolls back.
+ */
+int export_import_begin(struct db *db);
+
+/*
  * How export_render_all renders one row's Markdown (the store knows no
  * HTML): into *html, and for a post (comment 0) also into *text, all in a.
  */

@@ -43,15 +43,27 @@ comment_to_map(struct req *r, struct mu_map *ctx, const struct comment *c, const
 	mu_set_map(ctx, "comment", m);
 }
 
-/* What each button does, in the words of the page that follows. */
+/* The buttons of a moderator mail's page: the store's action, and the heading of the page after it. */
+static const struct {
+	enum moderation_action_id id;
+	const char *done;
+} mail_actions[] = {
+	{ MODERATION_APPROVE, "Approved: the comment is on the site" },
+	{ MODERATION_SPAM, "Marked as spam" },
+	{ MODERATION_REJECT, "Rejected" },
+};
+
+/* The heading after the button named action, or NULL when a mail offers no such button. */
 static const char *
 done_heading(const char *action)
 {
-	if (strcmp(action, "approve") == 0)
-		return "Approved: the comment is on the site";
-	if (strcmp(action, "spam") == 0)
-		return "Marked as spam";
-	return "Rejected";
+	const struct moderation_action *act = moderation_action_find(action);
+	size_t i;
+
+	for (i = 0; act != NULL && i < sizeof(mail_actions) / sizeof(mail_actions[0]); i++)
+		if (act == &moderation_actions[mail_actions[i].id])
+			return mail_actions[i].done;
+	return NULL;
 }
 
 /*
@@ -110,7 +122,7 @@ admin_mail(struct admin_req *admin)
 {
 	struct req *r = admin->r;
 	struct comment c;
-	const char *moderator, *action, *self;
+	const char *moderator, *action, *self, *done;
 	int rc;
 
 	if ((rc = check_link(admin, &c, &moderator)) != 0)
@@ -124,8 +136,7 @@ admin_mail(struct admin_req *admin)
 	if ((rc = req_read_form(r, ADMIN_FORM_LIMIT)) != 0)
 		return rc;
 	action = req_form(r, "action");
-	if (action == NULL || (strcmp(action, "approve") != 0 && strcmp(action, "spam") != 0 &&
-	    strcmp(action, "reject") != 0))
+	if ((done = done_heading(action)) == NULL)
 		return 400;
 	/* Checked again under the write lock: two moderators may press at once. */
 	if (db_begin(r->db) != STORE_OK)
@@ -144,7 +155,7 @@ admin_mail(struct admin_req *admin)
 	if (comments_get(r->db, r->arena, c.id, &c) != STORE_OK)
 		return 500;
 	{
-		struct mu_map *ctx = mail_page(admin, done_heading(action), NULL, 0);
+		struct mu_map *ctx = mail_page(admin, done, NULL, 0);
 		comment_to_map(r, ctx, &c, NULL);
 		return admin_render(r, "admin_mail", ctx, 200);
 	}

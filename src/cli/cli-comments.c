@@ -119,25 +119,29 @@ cli_actor(struct arena *a)
 	return arena_printf(a, "cli:%ld", (long)getuid());
 }
 
+/* The store's moderation actions `parley comments` offers, and what it prints after each. */
+static const struct {
+	enum moderation_action_id id;
+	const char *done;
+} comment_changes[] = {
+	{ MODERATION_APPROVE, "approved" },
+	{ MODERATION_REJECT, "rejected" },
+	{ MODERATION_SPAM, "marked as spam" },
+	{ MODERATION_DELETE, "deleted" },
+};
+
 /*
  * approve|reject|spam|delete ID...: every id is tried, each change in its
- * own transaction with its audit row; exit 1 if any is missing.
+ * own transaction with its audit row; done is printed before each id
+ * changed; exit 1 if any is missing.
  */
 static int
-comments_change_cmd(struct cli *c, int argc, char **argv)
+comments_change_cmd(struct cli *c, int argc, char **argv, const char *done)
 {
-	const char *action = argv[0], *done, *actor;
+	const char *action = argv[0], *actor;
 	int64_t *ids, id;
 	int i, rc, status = CLI_OK;
 
-	if (strcmp(action, "approve") == 0)
-		done = "approved";
-	else if (strcmp(action, "reject") == 0)
-		done = "rejected";
-	else if (strcmp(action, "spam") == 0)
-		done = "marked as spam";
-	else
-		done = "deleted";
 	if (argc < 2) {
 		log_error("usage: parley comments %s ID...", action);
 		return CLI_USAGE;
@@ -235,7 +239,6 @@ comments_export_cmd(struct cli *c, int argc, char **argv)
 int
 cli_comments(struct cli *c, int argc, char **argv)
 {
-	static const char *const changes[] = { "approve", "reject", "spam", "delete" };
 	size_t i;
 
 	/* argv[0] is "comments"; the action follows. */
@@ -251,9 +254,9 @@ cli_comments(struct cli *c, int argc, char **argv)
 		return comments_erase_cmd(c, argc, argv);
 	if (strcmp(argv[0], "export") == 0)
 		return comments_export_cmd(c, argc, argv);
-	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
-		if (strcmp(argv[0], changes[i]) == 0)
-			return comments_change_cmd(c, argc, argv);
+	for (i = 0; i < sizeof(comment_changes) / sizeof(comment_changes[0]); i++)
+		if (strcmp(argv[0], moderation_actions[comment_changes[i].id].name) == 0)
+			return comments_change_cmd(c, argc, argv, comment_changes[i].done);
 	log_error("%s", USAGE);
 	return CLI_USAGE;
 }

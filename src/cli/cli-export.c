@@ -308,7 +308,7 @@ cli_import_json(struct cli *c, int argc, char **argv)
 				  "into an empty one (parley --db NEW.db init first)");
 		goto done;
 	}
-	if (db_begin(c->db) != STORE_OK || db_exec(c->db, "PRAGMA defer_foreign_keys = ON") != STORE_OK)
+	if (export_import_begin(c->db) != STORE_OK)
 		goto fail;
 	sections = export_site_sections(&n);
 	for (i = 0; i < n && i < sizeof(rows) / sizeof(rows[0]); i++)

@@ -147,6 +147,14 @@ export_database_empty(struct db *db)
 }
 
 int
+export_import_begin(struct db *db)
+{
+	if (db_begin(db) != STORE_OK)
+		return STORE_ERR;
+	return db_exec(db, "PRAGMA defer_foreign_keys = ON");
+}
+
+int
 export_section_rows(struct db *db, const struct export_section *s, export_row_fn row, void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, s->select_sql);

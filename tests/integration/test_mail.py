@@ -147,6 +147,12 @@ def test_moderators_mail_link_and_digest():
         assert res.status == 410 and "expired" in res.text, res.status
         assert c.post("/admin/mail/" + old, {"action": "approve"}).status == 410
         assert db_one(s, "SELECT status FROM comments WHERE id = ?", cid)[0] == "pending"
+        # Only the page's three buttons: the queue's other actions, or none, are 400.
+        for action in ({"action": "delete"}, {"action": "block-email"}, {"action": "Approve"},
+                       {}):
+            res = c.post(path_of(s, url), action)
+            assert res.status == 400, (action, res.status)
+        assert db_one(s, "SELECT status FROM comments WHERE id = ?", cid)[0] == "pending"
 
         # The page's POST acts, through the same moderation as the queue (audited).
         res = c.post(path_of(s, url), {"action": "approve"})
