@@ -29,6 +29,7 @@ struct site_req {
 	const char *cache_key;        /* set by site_cached when the page may be kept */
 	size_t cache_headers_from;    /* r->headers bytes before the handler's own */
 	int cache_personal;           /* the cached page is one visitor's (their cookies) */
+	int cache_served;             /* the body is a page-cache copy: its slots are filled */
 };
 
 /* A route of the public site: the router's method and pattern, the handler, flags. */
