@@ -126,7 +126,7 @@ struct post_stamp {
 };
 /*
  * The highest id of a published post (0 for none) in *max_id, and, only when
- * count is not NULL, how many posts are published (an index-only count).
+ * count is not NULL, how many posts are published (a count kept by triggers).
  */
 int posts_published_extent(struct db *db, int64_t *max_id, int64_t *count);
 /* Rows of the tags table (tags only drafts use too): a bound on tags in use. */

@@ -127,6 +127,7 @@ def test_first_release_database_is_migrated_with_its_data():
             assert _rows(conn, "SELECT post_id, published_at, draft FROM post_tags "
                                "ORDER BY 1") == [(1, 1767261600, 0), (2, 1767348000, 0)]
             assert _rows(conn, "SELECT slug, published_count FROM tags") == [("rota", 2)]
+            assert _rows(conn, "SELECT published_posts FROM site_state") == [(2,)]
             assert _rows(conn, "SELECT value FROM settings WHERE key = 'secret'") == [(SECRET,)]
             assert _rows(conn, "SELECT user_name, action, comment_id FROM audit") == \
                 [("alice", "approve", 2)]

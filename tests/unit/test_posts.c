@@ -343,6 +343,41 @@ test_tag_counts(struct db *db, struct arena *a)
 	CHECK(count_rows(db, "SELECT count(*) FROM tags") == 0);
 }
 
+/* The newest published id and the kept count of published posts follow every change. */
+static void
+test_published_extent(struct db *db)
+{
+	int64_t max_id = -1, count = -1, first = 0, last = 0;
+
+	CHECK(posts_published_extent(db, &max_id, &count) == STORE_OK);
+	CHECK(max_id == 0 && count == 0);
+	CHECK(save(db, "e-one", "E one", "x", 1700000000, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "e-two", "E two", "x", 1700003600, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "e-draft", "E draft", "x", 1700007200, 1, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_published_extent(db, &max_id, &count) == STORE_OK);
+	CHECK(count == 2);
+	first = count_rows(db, "SELECT id FROM posts WHERE slug = 'e-one'");
+	last = count_rows(db, "SELECT id FROM posts WHERE slug = 'e-two'");
+	CHECK(max_id == last);    /* the draft after it does not count */
+	/* Publishing the draft, unpublishing another, deleting one. */
+	CHECK(save(db, "e-draft", "E draft", "x", 1700007200, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_published_extent(db, &max_id, &count) == STORE_OK);
+	CHECK(count == 3);
+	CHECK(max_id == count_rows(db, "SELECT id FROM posts WHERE slug = 'e-draft'"));
+	CHECK(save(db, "e-draft", "E draft", "x", 1700007200, 1, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "e-two", "E two", "x", 1700003600, 1, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_published_extent(db, &max_id, &count) == STORE_OK);
+	CHECK(count == 1);
+	CHECK(max_id == first);
+	CHECK(posts_delete(db, "e-one") == STORE_OK);
+	CHECK(posts_delete(db, "e-draft") == STORE_OK);
+	CHECK(posts_published_extent(db, &max_id, &count) == STORE_OK);
+	CHECK(max_id == 0 && count == 0);
+	CHECK(posts_delete(db, "e-two") == STORE_OK);
+	CHECK(posts_published_extent(db, &max_id, NULL) == STORE_OK);
+	CHECK(max_id == 0);
+}
+
 static void
 test_search(struct db *db, struct arena *a)
 {
@@ -438,6 +473,7 @@ main(void)
 	arena_reset(&a);
 	test_tag_counts(db, &a);
 	arena_reset(&a);
+	test_published_extent(db);
 	test_search(db, &a);
 	arena_free(&a);
 	arena_free(&render_arena);
