@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rows.h"
 #include "spam.h"
 #include "store-posts-rows.h"
 
@@ -136,63 +137,51 @@ post_read(struct arena *a, sqlite3_stmt *st, struct post *p, int with_md)
 	p->body_md = with_md ? posts_col_dup(a, st, COL_BODY_MD) : NULL;
 }
 
+/* A listed post into item (a db_fill_fn): ctx points to the snippet's column, or -1. */
+static int
+read_listed(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct post *p = item;
+	int snippet_col = *(const int *)ctx;
+
+	post_read(a, st, p, 0);
+	if (snippet_col >= 0)
+		p->snippet = posts_col_dup(a, st, snippet_col);
+	return DB_ROW_NEXT;
+}
+
 int
 posts_read_list(struct db *db, struct arena *a, sqlite3_stmt *st, size_t limit,
 	  int snippet_col, struct post_list *out)
 {
-	size_t cap = limit ? limit : 32;
-	int rc;
+	struct db_rows rows;
 
 	memset(out, 0, sizeof(*out));
-	out->items = arena_zalloc(a, cap * sizeof(*out->items));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (limit && out->len == limit) {
-			out->has_more = 1;
-			continue;
-		}
-		if (out->len == cap) {
-			struct post *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
-			memcpy(grown, out->items, cap * sizeof(*grown));
-			out->items = grown;
-			cap *= 2;
-		}
-		post_read(a, st, &out->items[out->len], 0);
-		if (snippet_col >= 0)
-			out->items[out->len].snippet = posts_col_dup(a, st, snippet_col);
-		out->len++;
-	}
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "listing posts");
-		sqlite3_reset(st);
-		memset(out, 0, sizeof(*out));
+	db_rows_init(&rows, a, sizeof(*out->items), limit);
+	if (db_rows(db, st, "listing posts", &rows, read_listed, &snippet_col) != STORE_OK ||
+	    tags_load(db, a, rows.items, rows.len) != STORE_OK)
 		return STORE_ERR;
-	}
-	sqlite3_reset(st);
-	if (tags_load(db, a, out->items, out->len) != STORE_OK) {
-		memset(out, 0, sizeof(*out));
-		return STORE_ERR;
-	}
+	out->items = rows.items;
+	out->len = rows.len;
+	out->has_more = rows.more;
 	return STORE_OK;
+}
+
+/* A post with its body into item (a db_fill_fn). */
+static int
+read_full(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	post_read(a, st, item, 1);
+	return DB_ROW_NEXT;
 }
 
 /* Read one post from a bound single-row query, with body and tags. */
 static int
 read_one(struct db *db, struct arena *a, sqlite3_stmt *st, struct post *out)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_row(db, st, "reading a post", a, out, sizeof(*out), read_full, NULL);
 
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		db_log_error(db, "reading a post");
-		sqlite3_reset(st);
-		return STORE_ERR;
-	}
-	post_read(a, st, out, 1);
-	sqlite3_reset(st);
-	return tags_load(db, a, out, 1);
+	return rc == STORE_OK ? tags_load(db, a, out, 1) : rc;
 }
 
 int
@@ -294,13 +283,23 @@ posts_published_extent(struct db *db, int64_t *max_id, int64_t *count)
 	return count == NULL ? STORE_OK : posts_single_int(db, sql_count_published, count);
 }
 
+/* A sitemap row into item, a struct post_stamp (a db_fill_fn). */
+static int
+read_stamp(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct post_stamp *p = item;
+
+	p->slug = arena_strdup(a, db_col_text(st, 0));
+	p->modified = sqlite3_column_int64(st, 1);
+	return DB_ROW_NEXT;
+}
+
 int
 posts_stamps(struct db *db, struct arena *a, int64_t lo, int64_t hi, size_t limit,
 	     struct post_stamp **out, size_t *len)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_stamps);
-	size_t cap = 64;
-	int rc;
+	struct db_rows rows;
 
 	*out = NULL;
 	*len = 0;
@@ -309,26 +308,11 @@ posts_stamps(struct db *db, struct arena *a, int64_t lo, int64_t hi, size_t limi
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-	*out = arena_zalloc(a, cap * sizeof(**out));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*len == cap) {
-			struct post_stamp *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
-
-			memcpy(grown, *out, cap * sizeof(*grown));
-			*out = grown;
-			cap *= 2;
-		}
-		(*out)[*len].slug = arena_strdup(a, db_col_text(st, 0));
-		(*out)[*len].modified = sqlite3_column_int64(st, 1);
-		(*len)++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "listing posts for the sitemap");
-		*out = NULL;
-		*len = 0;
+	db_rows_init(&rows, a, sizeof(**out), 0);
+	if (db_rows(db, st, "listing posts for the sitemap", &rows, read_stamp, NULL) != STORE_OK)
 		return STORE_ERR;
-	}
+	*out = rows.items;
+	*len = rows.len;
 	return STORE_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "rows.h"
 #include "store-posts-rows.h"
 #include "text.h"
 
@@ -47,6 +48,24 @@ static const char sql_tags_prune[] =
 	"DELETE FROM tags WHERE NOT EXISTS "
 	"(SELECT 1 FROM post_tags pt WHERE pt.tag_id = tags.id)";
 
+/* One post's tag as tags_load reads it. */
+struct tag_row {
+	int64_t post_id;
+	const char *name, *slug;
+};
+
+/* A row of sql_tags_of into item, a struct tag_row (a db_fill_fn). */
+static int
+read_tag_row(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct tag_row *r = item;
+
+	r->post_id = sqlite3_column_int64(st, 0);
+	r->name = posts_col_dup(a, st, 1);
+	r->slug = posts_col_dup(a, st, 2);
+	return DB_ROW_NEXT;
+}
+
 /*
  * Attach their tags to n posts with one query.  Posts keep tags = NULL and
  * ntags = 0 when they have none.  STORE_OK or STORE_ERR.
@@ -54,11 +73,12 @@ static const char sql_tags_prune[] =
 int
 tags_load(struct db *db, struct arena *a, struct post *items, size_t n)
 {
-	struct row { int64_t post_id; const char *name, *slug; } *rows = NULL;
-	size_t nrows = 0, cap = 0, i, j, k;
+	const struct tag_row *rows;
+	struct db_rows read;
+	size_t nrows, i, j, k;
 	struct buf ids = BUF_INIT;
 	sqlite3_stmt *st;
-	int rc, status = STORE_ERR;
+	int status = STORE_ERR;
 
 	if (n == 0)
 		return STORE_OK;
@@ -69,21 +89,11 @@ tags_load(struct db *db, struct arena *a, struct post *items, size_t n)
 	if ((st = db_stmt(db, sql_tags_of)) == NULL)
 		goto done;
 	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nrows == cap)
-			rows = arena_grow(a, rows, nrows, &cap,
-						sizeof(*rows));
-		rows[nrows].post_id = sqlite3_column_int64(st, 0);
-		rows[nrows].name = posts_col_dup(a, st, 1);
-		rows[nrows].slug = posts_col_dup(a, st, 2);
-		nrows++;
-	}
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "loading tags");
-		sqlite3_reset(st);
+	db_rows_init(&read, a, sizeof(*rows), 0);
+	if (db_rows(db, st, "loading tags", &read, read_tag_row, NULL) != STORE_OK)
 		goto done;
-	}
-	sqlite3_reset(st);
+	rows = read.items;
+	nrows = read.len;
 	for (i = 0; i < n; i++) {
 		size_t count = 0;
 		for (j = 0; j < nrows; j++)
@@ -153,36 +163,33 @@ posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *out)
 	return rc;
 }
 
+/* A row of sql_tags_all into item, a struct tag (a db_fill_fn). */
+static int
+read_tag(void *ctx, sqlite3_stmt *st, struct arena *a, void *item)
+{
+	struct tag *t = item;
+
+	t->name = posts_col_dup(a, st, 0);
+	t->slug = posts_col_dup(a, st, 1);
+	t->count = sqlite3_column_int(st, 2);
+	return DB_ROW_NEXT;
+}
+
 int
 posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_tags_all);
-	size_t cap = 32;
-	int rc;
+	struct db_rows rows;
 
 	*out = NULL;
 	*len = 0;
 	if (st == NULL)
 		return STORE_ERR;
-	*out = arena_zalloc(a, cap * sizeof(**out));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*len == cap) {
-			struct tag *grown = arena_zalloc(a, cap * 2 * sizeof(*grown));
-			memcpy(grown, *out, cap * sizeof(*grown));
-			*out = grown;
-			cap *= 2;
-		}
-		(*out)[*len].name = posts_col_dup(a, st, 0);
-		(*out)[*len].slug = posts_col_dup(a, st, 1);
-		(*out)[*len].count = sqlite3_column_int(st, 2);
-		(*len)++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "listing tags");
-		*len = 0;
+	db_rows_init(&rows, a, sizeof(**out), 0);
+	if (db_rows(db, st, "listing tags", &rows, read_tag, NULL) != STORE_OK)
 		return STORE_ERR;
-	}
+	*out = rows.items;
+	*len = rows.len;
 	return STORE_OK;
 }
 
