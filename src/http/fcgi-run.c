@@ -360,13 +360,25 @@ http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
 	struct server srv;
 	struct worker *workers;
 	struct settings *first;
-	sigset_t signals;
+	sigset_t signals, before;
 	int fd, i, n, rc = 2;
 
 	if (geteuid() == 0 && (cfg->user == NULL || *cfg->user == '\0')) {
 		log_error("refusing to run as root: give --user NAME");
 		return 2;
 	}
+	/*
+	 * Signals go to the main thread only (workers and the mail worker inherit
+	 * the mask), and are blocked from before FCGX_Init: libfcgi catches
+	 * SIGTERM with a handler of its own, so a SIGTERM during start-up (the
+	 * socket is there, the database not yet open) would be swallowed and
+	 * the responder never stop.  Blocked, it waits for supervise().
+	 */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &signals, &before);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 2;
@@ -378,8 +390,10 @@ http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
 	if (drop_root(cfg) != 0)
 		return 2;
 	/* Plain CGI opens its database once, for its one request, and says why it can't. */
-	if (fd < 0)
+	if (fd < 0) {
+		pthread_sigmask(SIG_SETMASK, &before, NULL);
 		return serve_cgi(app, cfg, tpl);
+	}
 	if (check_worker(app, cfg, tpl) != 0)
 		return 2;
 
@@ -400,12 +414,6 @@ http_serve(const struct app *app, struct config *cfg, struct mu_set *tpl,
 		die("socket: %s", strerror(errno));
 	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
 		die("out of memory");
-	/* Signals go to the main thread only: workers inherit the mask. */
-	sigemptyset(&signals);
-	sigaddset(&signals, SIGTERM);
-	sigaddset(&signals, SIGINT);
-	sigaddset(&signals, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	/* Background work (the mail worker) starts with the same mask. */
 	if (app->start != NULL && app->start(cfg) != 0) {
 		free(workers);

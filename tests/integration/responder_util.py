@@ -94,6 +94,19 @@ def wait_answers(address, proc, timeout=20):
     raise AssertionError("no FastCGI answer on %r: %s" % (address, last))
 
 
+def traced_responder(run, path, timeout=60):
+    """For a responder started under strace (run: what start() gave): wait
+    until the name path exists (strace writes its log only at exit), then
+    return the responder's pid, strace's first child."""
+    deadline = time.monotonic() + timeout
+    while not os.path.lexists(path):
+        assert run.proc.poll() is None and time.monotonic() < deadline, \
+            (run.proc.returncode, run.log())
+        time.sleep(0.02)
+    with open("/proc/%d/task/%d/children" % (run.proc.pid, run.proc.pid)) as f:
+        return int(f.read().split()[0])
+
+
 def encode_request(method="GET", uri="/", body=b"", env=None):
     """The bytes of one whole FastCGI request, as nginx would send it."""
     extra = {"CONTENT_TYPE": "application/x-www-form-urlencoded"} if body else {}

@@ -10,13 +10,14 @@ import pwd
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 
-from harness import IS_ROOT, RUN_USER, SOURCE_DIR, Site, run_tests
+from harness import IS_ROOT, RUN_USER, SOURCE_DIR, Site, Skip, run_tests
 from responder_util import (encode_request, read_response, responders, start,
-                            user_flag, wait_answers)
+                            traced_responder, user_flag, wait_answers)
 
 
 def test_sigterm_finishes_a_slow_request_in_flight_then_exits():
@@ -130,6 +131,45 @@ def test_sighup_reloads_templates_and_configuration_under_load():
             assert s.blog.proc.poll() is None
     finally:
         shutil.rmtree(tdir, ignore_errors=True)
+
+
+STRACE = "/usr/bin/strace"
+
+
+def test_sigterm_during_start_up_is_not_lost():
+    """A SIGTERM that comes while the responder is still starting (its socket
+    is there, its workers not yet) stops it once it has started: libfcgi
+    catches SIGTERM with a handler of its own, which used to swallow it and
+    leave the responder running for ever.  strace holds the responder for a
+    second right after the rename that puts its socket in place, so the
+    signal always lands in that window."""
+    if not os.access(STRACE, os.X_OK):
+        raise Skip("strace is not installed")
+    with Site(serve=False) as s:
+        for b in responders():
+            path = os.path.join(s.tmp, os.path.basename(b) + ".sock")
+            cmd = [STRACE, "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null",
+                   "-e", "trace=rename,renameat,renameat2",
+                   "-e", "inject=rename,renameat,renameat2:delay_exit=1000000", "--",
+                   b, "--config", s.conf_path, "--listen", "unix:" + path] + user_flag()
+            # LeakSanitizer cannot run under ptrace: the leak checks live elsewhere.
+            with start(cmd, s.tmp, name=os.path.basename(b),
+                       env={"ASAN_OPTIONS": "detect_leaks=0"}) as r:
+                child = None
+                try:
+                    child = traced_responder(r, path)
+                    os.kill(child, signal.SIGTERM)
+                    # strace exits with its tracee's status once the responder is gone.
+                    try:
+                        r.proc.wait(60)
+                    except subprocess.TimeoutExpired:
+                        raise AssertionError("%s ignored a SIGTERM sent during start-up:\n%s"
+                                             % (os.path.basename(b), r.log()[-2000:]))
+                    assert r.proc.returncode == 0, (r.proc.returncode, r.log()[-2000:])
+                    assert "stopping" in r.log(), r.log()[-2000:]
+                finally:
+                    if child is not None and os.path.exists("/proc/%d" % child):
+                        os.kill(child, signal.SIGKILL)
 
 
 run_tests(globals())

@@ -19,7 +19,7 @@ import time
 
 from harness import IS_ROOT, RUN_USER, Site, Skip, free_port, run_tests
 from responder_util import (encode_request, read_response, responders, start,
-                            user_flag, wait_answers)
+                            traced_responder, user_flag, wait_answers)
 
 
 def socket_folder(s):
@@ -154,6 +154,33 @@ def _calls(trace_path):
     return calls
 
 
+def _states(pid):
+    """pid, its threads and its descendants as they are in /proc, for failure messages."""
+    out = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in sorted(os.listdir("/proc/%d/task" % p), key=int):
+                base = "/proc/%d/task/%s" % (p, task)
+                with open(base + "/status") as f:
+                    fields = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+                try:
+                    with open(base + "/wchan") as f:
+                        wchan = f.read().strip()
+                except OSError:
+                    wchan = "?"
+                out.append("%s/%s %s %s wchan=%s blk=%s cgt=%s ign=%s pnd=%s/%s" % (
+                    p, task, fields.get("Name"), fields.get("State"), wchan,
+                    fields.get("SigBlk"), fields.get("SigCgt"), fields.get("SigIgn"),
+                    fields.get("SigPnd"), fields.get("ShdPnd")))
+                with open(base + "/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            out.append("%d: gone" % p)
+    return "\n".join(out)
+
+
 def test_a_symlink_swap_never_makes_root_chmod_a_file():
     """A user who can write the socket's folder swaps the socket for a link to a
     root-owned 0600 file the moment it appears, while the responder starts as
@@ -188,13 +215,7 @@ def test_a_symlink_swap_never_makes_root_chmod_a_file():
                 # LeakSanitizer cannot run under ptrace: the leak checks live elsewhere.
                 with start(cmd, s.tmp, name=os.path.basename(b),
                            env={"ASAN_OPTIONS": "detect_leaks=0"}) as r:
-                    # strace writes its log at exit: wait for the name instead.
-                    deadline = time.monotonic() + 60
-                    while not os.path.lexists(path):
-                        assert r.proc.poll() is None and time.monotonic() < deadline, r.log()
-                        time.sleep(0.02)
-                    with open("/proc/%d/task/%d/children" % (r.proc.pid, r.proc.pid)) as f:
-                        child = int(f.read().split()[0])
+                    child = traced_responder(r, path)
                     try:
                         time.sleep(1.0)      # the delayed bind, then whatever follows it
                         st = os.stat(target)
@@ -206,7 +227,8 @@ def test_a_symlink_swap_never_makes_root_chmod_a_file():
                         deadline = time.monotonic() + 30
                         while os.path.exists("/proc/%d" % child) and time.monotonic() < deadline:
                             time.sleep(0.05)
-                    assert not os.path.exists("/proc/%d" % child), "the responder did not stop"
+                    assert not os.path.exists("/proc/%d" % child), \
+                        "the responder did not stop: %s" % _states(child)
                     assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0 and \
                         st.st_gid == 0, "the responder changed %s to mode %o, owner %d:%d" % (
                             target, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
