@@ -100,8 +100,10 @@ def test_anonymous_pages_are_cached_and_cookies_skip_the_cache():
                        "other=1; parley_likes=x"):
             res = s.client().get("/", headers={"Cookie": cookie})
             assert res.status == 200 and _status(res) == "BYPASS", (cookie, res.headers)
+        # Another cookie does not: the copy comes from the cache (the stale one
+        # while nginx refreshes it, when the 5 s have run out on a slow machine).
         res = s.client().get("/", headers={"Cookie": "notparley_x=1"})
-        assert _status(res) == "HIT", res.headers
+        assert _status(res) in ("HIT", "STALE", "UPDATING"), res.headers
 
         # A comment is a POST: parley takes it, and its author's page (with
         # the cookie it set) is theirs, not the cache's.

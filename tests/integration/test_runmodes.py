@@ -380,10 +380,12 @@ def test_sigterm_stops_a_responder():
         with process(cmd, env=clean_env()) as proc:
             wait_answers(("127.0.0.1", port), proc)
             proc.send_signal(signal.SIGTERM)
+            # A bound for a hang, not a speed test: a sanitizer build on a
+            # loaded machine takes seconds to stop its workers and exit.
             try:
-                proc.wait(timeout=3)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                raise AssertionError("parley-blog still running 3 s after SIGTERM")
+                raise AssertionError("parley-blog still running 30 s after SIGTERM")
             assert proc.returncode in (0, -signal.SIGTERM), proc.returncode
 
 
