@@ -92,8 +92,12 @@ int comments_for_post(struct db *db, struct arena *a, int64_t post_id,
 int comments_by_status(struct db *db, struct arena *a, int status, int newest_first,
 		       int page, int per_page, struct comment_list *out);
 
-/* How many comments have status (-1: all).  STORE_OK or STORE_ERR. */
-int comments_count(struct db *db, int status, int64_t *count);
+/*
+ * How many comments have status (-1: all), counting no further than limit
+ * (0: no limit): the count walks the index, so a bound keeps it cheap on a
+ * site of a million comments.  STORE_OK or STORE_ERR.
+ */
+int comments_count(struct db *db, int status, int64_t limit, int64_t *count);
 
 /*
  * Moderation of one comment: STORE_OK, STORE_NOTFOUND or STORE_ERR.  The

@@ -375,7 +375,9 @@ test_store(struct arena *a)
 	CHECK(list.len == 1 && list.has_more && list.items[0].id == c.id);
 	CHECK(comments_by_status(db, a, -1, 0, 0, 0, &list) == STORE_OK);
 	CHECK(list.len == 2 && !list.has_more);
-	CHECK(comments_count(db, COMMENT_APPROVED, &count) == STORE_OK && count == 2);
+	CHECK(comments_count(db, COMMENT_APPROVED, 0, &count) == STORE_OK && count == 2);
+	CHECK(comments_count(db, COMMENT_APPROVED, 1, &count) == STORE_OK && count == 1);
+	CHECK(comments_count(db, -1, 5, &count) == STORE_OK && count == 2);
 
 	CHECK(comments_erase_email(db, "ann@example.ORG", &n) == STORE_OK);
 	CHECK(n == 2);
