@@ -93,9 +93,9 @@ int comments_by_status(struct db *db, struct arena *a, int status, int newest_fi
 		       int page, int per_page, struct comment_list *out);
 
 /*
- * How many comments have status (-1: all), counting no further than limit
- * (0: no limit): the count walks the index, so a bound keeps it cheap on a
- * site of a million comments.  STORE_OK or STORE_ERR.
+ * How many comments have status (-1: all), no more than limit (0: no
+ * limit).  The counts are kept by triggers (sql/0012_comment_counts.sql),
+ * so this costs the same at any size.  STORE_OK or STORE_ERR.
  */
 int comments_count(struct db *db, int status, int64_t limit, int64_t *count);
 

@@ -448,6 +448,21 @@ generation(struct db *db, const char *slug)
  * comments evicts no page.  Another post's page never moves; the site's
  * (the listings, which show comment counts) moves only with the count.
  */
+/* A pending comment by author with body on post, made at 2000, with no address. */
+static void
+pending_comment(struct arena *a, struct comment *c, int64_t post_id, const char *author,
+		const char *body)
+{
+	memset(c, 0, sizeof(*c));
+	c->post_id = post_id;
+	c->author = author;
+	c->body_md = body;
+	c->body_html = markdown_html(a, body, strlen(body), MARKDOWN_COMMENT);
+	c->created_at = 2000;
+	c->ip_hash = "";
+	c->status = COMMENT_PENDING;
+}
+
 static void
 test_generation(struct arena *a)
 {
@@ -457,15 +472,8 @@ test_generation(struct arena *a)
 	struct db *db = test_db_create(dir);
 	int64_t pending, spam, site;
 
-	memset(&c, 0, sizeof(c));
-	c.post_id = open_post(db, a, "g");
+	pending_comment(a, &c, open_post(db, a, "g"), "Flood", "Buy now");
 	(void)open_post(db, a, "o");
-	c.author = "Flood";
-	c.body_md = "Buy now";
-	c.body_html = markdown_html(a, c.body_md, strlen(c.body_md), MARKDOWN_COMMENT);
-	c.created_at = 2000;
-	c.ip_hash = "";
-	c.status = COMMENT_PENDING;
 	STILL(db, comments_insert(db, &c));
 	pending = c.id;
 	c.status = COMMENT_SPAM;
@@ -505,6 +513,75 @@ test_generation(struct arena *a)
 	test_db_remove(db, dir);
 }
 
+/* Does comments_count agree with counting the rows, for every status and for all? */
+static int
+counts_true(struct db *db)
+{
+	int64_t n, total = 0, all;
+	int i, ok = 1;
+
+	for (i = 0; i < COMMENT_STATUS__MAX; i++) {
+		sqlite3_stmt *st;
+		int64_t rows = -1;
+
+		if (sqlite3_prepare_v2(db->handle, "SELECT count(*) FROM comments WHERE status = ?",
+				       -1, &st, NULL) != SQLITE_OK)
+			return 0;
+		sqlite3_bind_text(st, 1, comment_status_name((enum comment_status)i), -1,
+				  SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (comments_count(db, i, 0, &n) != STORE_OK || n != rows)
+			ok = 0;
+		total += rows;
+	}
+	return ok && comments_count(db, -1, 0, &all) == STORE_OK && all == total;
+}
+
+/* The per-status counts the admin's menu shows follow every move, trash, purge and delete. */
+static void
+test_counts(struct arena *a)
+{
+	static char dir[] = "/tmp/parley-test-counts-XXXXXX";
+	struct comment c;
+	enum comment_status before;
+	struct db *db = test_db_create(dir);
+	int64_t first, n;
+	int purged;
+
+	pending_comment(a, &c, open_post(db, a, "k"), "Kay", "Hello");
+	CHECK(counts_true(db));
+	CHECK(comments_insert(db, &c) == STORE_OK);
+	first = c.id;
+	CHECK(comments_insert(db, &c) == STORE_OK);
+	c.status = COMMENT_APPROVED;
+	CHECK(comments_insert(db, &c) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_count(db, COMMENT_PENDING, 0, &n) == STORE_OK && n == 2);
+	CHECK(comments_set_status(db, first, COMMENT_SPAM) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_count(db, COMMENT_SPAM, 0, &n) == STORE_OK && n == 1);
+	CHECK(comments_set_status(db, first, COMMENT_SPAM) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_trash(db, first, 3000, &before) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_count(db, COMMENT_TRASH, 0, &n) == STORE_OK && n == 1);
+	CHECK(comments_restore(db, first, NULL) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_trash(db, first, 3000, &before) == STORE_OK);
+	CHECK(comments_purge_trash(db, 4000, &purged) == STORE_OK && purged == 1);
+	CHECK(counts_true(db));
+	CHECK(comments_delete(db, c.id) == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_count(db, COMMENT_APPROVED, 0, &n) == STORE_OK && n == 0);
+	/* Deleting the post takes its comments, and the counts with them. */
+	CHECK(posts_delete(db, "k") == STORE_OK);
+	CHECK(counts_true(db));
+	CHECK(comments_count(db, -1, 0, &n) == STORE_OK && n == 0);
+	test_db_remove(db, dir);
+}
+
 int
 main(void)
 {
@@ -519,6 +596,7 @@ main(void)
 	test_thread(&a);
 	test_store(&a);
 	test_generation(&a);
+	test_counts(&a);
 	arena_free(&a);
 	return check_summary();
 }
