@@ -34,6 +34,14 @@ const char *url_query_escape(struct arena *a, const char *s, int space_plus);
  */
 int page_number_parse(const char *s, int max);
 
+/*
+ * Is the n bytes at p, inside text, a whole email address there: no
+ * address character touching it on either side (a full stop after it
+ * ends a sentence, not the address)?  "bob@x.org" is not whole inside
+ * "jimbob@x.org" nor "bob@x.org.uk".
+ */
+int text_address_whole(const char *text, const char *p, size_t n);
+
 /* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
 const char *date_rfc3339(struct arena *a, time_t t);
 const char *date_human(struct arena *a, time_t t);

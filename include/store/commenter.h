@@ -17,6 +17,9 @@
  * comments or naming the email.  parley(1) lists the fields.  STORE_OK or
  * STORE_ERR.
  */
+/* Adds names_address(TEXT, EMAIL) to a connection (whole addresses, any case). */
+int commenter_sql_functions(sqlite3 *handle);
+
 int commenter_export(struct db *db, struct arena *a, const char *email, const char **json);
 
 /* What commenter_erase changed. */

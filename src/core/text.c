@@ -208,3 +208,20 @@ date_parse(const char *s, time_t *out)
 	}
 	return 0;
 }
+
+/* Could c be part of an address next to one? */
+static int
+address_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80 || (c != 0 && strchr("._%+-@", c) != NULL);
+}
+
+int
+text_address_whole(const char *text, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	if (p > text && address_char((unsigned char)p[-1]))
+		return 0;
+	return *end == '.' ? !address_char((unsigned char)end[1]) : !address_char((unsigned char)*end);
+}

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "log.h"
 #include "rows.h"
+#include "text.h"
 
 int
 audit_add(struct db *db, time_t at, const char *user_name, const char *action,
@@ -107,8 +108,8 @@ is_word_char(char c)
 }
 
 /*
- * text with every occurrence of needle replaced by "(erased)": ignoring
- * ASCII case, or, when whole_word, with the case as given and only where
+ * text with every occurrence of needle replaced by "(erased)": an email
+ * ignoring ASCII case where it stands as a whole address, or, when whole_word, with the case as given and only where
  * no letter or digit touches it.  NULL when nothing changed; else in a.
  */
 static const char *
@@ -124,6 +125,8 @@ erase_in(struct arena *a, const char *text, const char *needle, int whole_word)
 	while (i < len) {
 		int hit = i + n <= len && (whole_word ? strncmp(text + i, needle, n) == 0 :
 		    strncasecmp(text + i, needle, n) == 0);
+		if (hit && !whole_word)
+			hit = text_address_whole(text, text + i, n);
 		if (hit && whole_word)
 			hit = (i == 0 || !is_word_char(text[i - 1])) &&
 			    (i + n == len || !is_word_char(text[i + n]));

@@ -8,8 +8,10 @@
 #include "buf.h"
 #include "log.h"
 #include "mailqueue.h"
+#include "rows.h"
 #include "spam.h"
 #include "subscriptions.h"
+#include "text.h"
 
 /*
  * The commenter's comments and the address hashes they carry, as common
@@ -24,16 +26,15 @@
 /* A rate-limit bucket is "kind:hash". */
 #define BUCKET_HASH "substr(bucket, instr(bucket, ':') + 1)"
 
-/* The ids of the learned comments with this email, malloc'd in *ids.  STORE_OK or STORE_ERR. */
+/* The ids of the learned comments with this email, in a.  STORE_OK or STORE_ERR. */
 static int
-learned_of_email(struct db *db, const char *email, int64_t **ids, size_t *n)
+learned_of_email(struct db *db, struct arena *a, const char *email, int64_t **ids, size_t *n)
 {
 	static const char sql[] =
 		"SELECT c.id FROM comments c JOIN comment_spam s ON s.comment_id = c.id"
 		" WHERE c.email <> '' AND c.email = ? COLLATE NOCASE AND s.learned IS NOT NULL";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t *more;
-	size_t cap = 0;
+	struct db_rows rows;
 	int rc;
 
 	*ids = NULL;
@@ -41,19 +42,11 @@ learned_of_email(struct db *db, const char *email, int64_t **ids, size_t *n)
 	if (st == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((more = realloc(*ids, cap * sizeof(**ids))) == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*ids = more;
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
+	db_rows_init(&rows, a, sizeof(**ids), 0);
+	rc = db_rows(db, st, "a commenter's learned comments", &rows, db_fill_id, NULL);
+	*ids = rows.items;
+	*n = rows.len;
+	return rc;
 }
 
 int
@@ -86,7 +79,7 @@ comments_erase_email(struct db *db, const char *email, int *count)
 	 * The classifier's counts follow the erased text: the author's name,
 	 * website and email domain leave them; the comments stay examples.
 	 */
-	if (learned_of_email(db, email, &learned, &nlearned) != STORE_OK)
+	if (learned_of_email(db, &a, email, &learned, &nlearned) != STORE_OK)
 		goto out;
 	for (k = 0; k < nlearned; k++)
 		if (spam_text_changing(db, learned[k]) != STORE_OK)
@@ -128,7 +121,6 @@ comments_erase_email(struct db *db, const char *email, int *count)
 			goto out;
 	rc = STORE_OK;
 out:
-	free(learned);
 	arena_free(&a);
 	return db_work_end(db, own, rc);
 }
@@ -176,7 +168,7 @@ commenter_export(struct db *db, struct arena *a, const char *email, const char *
 		"   'tries', m.tries, 'message', m.message, 'last_error', m.last_error,"
 		"   'created_at', " ISO("m.created_at") "))"
 		"   FROM (SELECT * FROM mail_queue ORDER BY id) m"
-		"   WHERE m.rcpt = ?1 OR instr(lower(m.message), lower(?1)) > 0"
+		"   WHERE m.rcpt = ?1 OR names_address(m.message, ?1)"
 		"   OR m.id IN (SELECT mail_id FROM mail_digest_items"
 		"   WHERE comment_id IN (SELECT id FROM mine))),"
 		" 'blocks', (SELECT json_group_array(json_object("
@@ -198,12 +190,12 @@ commenter_export(struct db *db, struct arena *a, const char *email, const char *
 		"   WHERE f.comment_id IN (SELECT id FROM mine)),"
 		" 'rules', (SELECT json_group_array(json_object('key', g.key, 'value', g.value))"
 		"   FROM (SELECT * FROM settings ORDER BY key) g"
-		"   WHERE g.key LIKE 'rule.%' AND instr(lower(g.value), lower(?1)) > 0),"
+		"   WHERE g.key LIKE 'rule.%' AND names_address(g.value, ?1)),"
 		" 'audit', (SELECT json_group_array(json_object("
 		"   'at', " ISO("x.at") ", 'user', x.user_name, 'action', x.action,"
 		"   'comment', x.comment_id, 'detail', x.detail, 'status_before', x.status_before))"
 		"   FROM (SELECT * FROM audit ORDER BY at, id) x"
-		"   WHERE x.comment_id IN (SELECT id FROM mine) OR instr(lower(x.detail), lower(?1)) > 0))";
+		"   WHERE x.comment_id IN (SELECT id FROM mine) OR names_address(x.detail, ?1)))";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -230,6 +222,46 @@ erase_step(struct db *db, const char *sql, const char *email, int *count)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	return db_exec_count(db, st, count ? count : &ignored);
+}
+
+/*
+ * Does line name email as a whole address (any case)?  "bob@x.org" names
+ * neither "jimbob@x.org" nor "bob@x.org.uk"; a sentence's full stop after
+ * it is not part of it.
+ */
+static int
+names_address(const char *line, const char *email)
+{
+	size_t len = strlen(email);
+	const char *p;
+
+	if (len == 0)
+		return 0;
+	for (p = line; (p = strcasestr(p, email)) != NULL; p++)
+		if (text_address_whole(line, p, len))
+			return 1;
+	return 0;
+}
+
+/* names_address(TEXT, EMAIL) in SQL: the export's test for text that names the address. */
+static void
+sql_names_address(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *text = sqlite3_value_text(argv[0]);
+	const unsigned char *email = sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	sqlite3_result_int(ctx, text != NULL && email != NULL &&
+			   names_address((const char *)text, (const char *)email));
+}
+
+int
+commenter_sql_functions(sqlite3 *handle)
+{
+	return sqlite3_create_function(handle, "names_address", 2,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				       NULL, sql_names_address, NULL, NULL) == SQLITE_OK
+		       ? STORE_OK : STORE_ERR;
 }
 
 /* The lines of the blocked words that name the address go; the others stay as they were. */
@@ -259,7 +291,7 @@ erase_blocked_words(struct db *db, const char *email)
 	for (line = words; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		if (*email != '\0' && strcasestr(line, email) != NULL) {
+		if (names_address(line, email)) {
 			dropped = 1;
 			continue;
 		}

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "commenter.h"
 #include "log.h"
 #include "migrations.h"
 #include "spam_model.h"
@@ -521,6 +522,10 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
 	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	if (commenter_sql_functions(db->handle) != STORE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->handle));
+		goto fail;
+	}
 	/* Read the version first: a file that is not ours is refused unchanged, never made WAL. */
 	if ((v = user_version(db)) < 0)
 		goto unusable;

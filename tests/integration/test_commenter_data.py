@@ -142,5 +142,25 @@ def test_erase_removes_each_and_nothing_else():
         assert res.stdout.strip() == "erased 0 comments", res.stdout
 
 
+def test_an_address_inside_another_is_not_it():
+    # "exzed.private@example.org" holds Zed's address inside it, but is not Zed's.
+    near = "ex" + ZED
+    with Tmp() as t:
+        seeded(t)
+        conn = sqlite3.connect(t.db)
+        conn.execute("UPDATE settings SET value = value || char(10) || ? "
+                     "WHERE key = 'rule.blocked_words'", (near,))
+        conn.execute("INSERT INTO audit (at, user_name, action, comment_id, detail) "
+                     "VALUES (1700000500, 'admin', 'block-email', NULL, ?)", (near,))
+        conn.commit()
+        conn.close()
+        data = export(t, ZED)
+        assert near not in [a["detail"] for a in data["audit"]], data["audit"]
+        t.ok("comments", "erase", "--email", ZED)
+        lines = t.query("SELECT value FROM settings WHERE key = 'rule.blocked_words'")[0][0]
+        assert lines.split("\n") == ["casino", ELSE, near], lines
+        assert t.query("SELECT count(*) FROM audit WHERE detail = ?", (near,)) == [(1,)]
+
+
 if __name__ == "__main__":
     main(globals())
