@@ -49,7 +49,7 @@ struct post_list {
 };
 
 /* A search ranks at most this many matches, the newest: its work is bounded. */
-#define SEARCH_RANK_MAX 500
+#define SEARCH_RANK_MAX 100
 
 /* What a post file or an import gives: front matter and body. */
 struct post_input {
@@ -105,14 +105,20 @@ int posts_tag(struct db *db, struct arena *a, const char *tag_slug, struct tag *
 int posts_tags_all(struct db *db, struct arena *a, struct tag **out, size_t *len);
 
 /*
- * Full-text search of published posts, best match first (bm25, title
- * weighted), with a snippet each.  words is what the reader typed: it is
+ * Full-text search of published posts, best match first (parley_rank: bm25,
+ * title weighted), with a snippet each.  words is what the reader typed: it is
  * turned into a safe FTS5 query (each word a quoted term), never passed raw.
  * Only the newest SEARCH_RANK_MAX matches are ranked; out->cut says when
  * there were more.
  */
 int posts_search(struct db *db, struct arena *a, const char *words, int page,
 		 int per_page, struct post_list *out);
+/*
+ * Adds parley_rank(posts_fts), the search's ranking (FTS5 auxiliary
+ * function: bm25's formula without its count of every matching post), to a
+ * connection.  STORE_OK or STORE_ERR.
+ */
+int search_sql_functions(sqlite3 *handle);
 
 /* Every post, drafts too, newest first, without bodies (for `parley post list`). */
 int posts_all(struct db *db, struct arena *a, struct post_list *out);

@@ -16,6 +16,7 @@
 #include "commenter.h"
 #include "log.h"
 #include "migrations.h"
+#include "posts.h"
 #include "spam_model.h"
 
 #define BUSY_TIMEOUT_MS 10000
@@ -522,7 +523,8 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
 	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
-	if (commenter_sql_functions(db->handle) != STORE_OK) {
+	if (commenter_sql_functions(db->handle) != STORE_OK ||
+	    search_sql_functions(db->handle) != STORE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->handle));
 		goto fail;
 	}

@@ -457,6 +457,112 @@ test_search(struct db *db, struct arena *a)
 	}
 }
 
+/* Where the slug s sits in l, or -1. */
+static int
+position(const struct post_list *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->len; i++)
+		if (strcmp(l->items[i].slug, s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Ranking on a small fixture: the title, then how often, and rarer words weigh more. */
+static void
+test_search_rank(struct db *db, struct arena *a)
+{
+	struct post_list l;
+	char slug[32];
+	int i;
+
+	/* Posts without the words, so that neither is in most posts. */
+	for (i = 0; i < 8; i++) {
+		snprintf(slug, sizeof(slug), "r-other-%d", i);
+		CHECK(save(db, slug, "Other", "Apples.", 1700000000 + i, 0, NULL, 0, NULL) == STORE_OK);
+	}
+	CHECK(save(db, "r-titled", "Plums of the valley", "Nothing else here.",
+		   1710000000, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "r-long", "Orchard notes", "A plum, once. The rest is about apples, "
+		   "pears, ladders, the weather and the long walk home after the picking.",
+		   1710000060, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "r-twice", "More notes", "A plum and another plum.",
+		   1710000120, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_search(db, a, "plum", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 3 && l.cut == 0 && l.has_more == 0);
+	if (l.len == 3) {
+		CHECK_STR(l.items[0].slug, "r-titled");
+		CHECK_STR(l.items[1].slug, "r-twice");
+		CHECK_STR(l.items[2].slug, "r-long");
+		CHECK_CONTAINS(l.items[2].snippet, "\x01plum\x02");
+	}
+	/* Two words: the post with more of the rarer one (medlar) first. */
+	CHECK(save(db, "r-medlar", "Jam", "Medlar medlar medlar, and plum.",
+		   1710000180, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "r-plums", "Jam again", "Plum plum plum, and medlar.",
+		   1710000240, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_search(db, a, "plum medlar", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 2);
+	if (l.len == 2) {
+		CHECK_STR(l.items[0].slug, "r-medlar");
+		CHECK_STR(l.items[1].slug, "r-plums");
+	}
+	CHECK(posts_search(db, a, "medlar plum", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 2 && strcmp(l.items[0].slug, "r-medlar") == 0);
+}
+
+/*
+ * More matches than SEARCH_RANK_MAX: only the newest are ranked and the
+ * list says it was cut; fewer: all of them, nothing cut.  Drafts take no
+ * place among the newest.
+ */
+static void
+test_search_cut(struct db *db, struct arena *a)
+{
+	struct post_list l;
+	char slug[32], title[64];
+	int i, page, total = 0, old = 0;
+
+	for (i = 1; i <= SEARCH_RANK_MAX + 5; i++) {
+		snprintf(slug, sizeof(slug), "quince-%d", i);
+		/* The oldest and one of the newest have the word in the title. */
+		snprintf(title, sizeof(title), i == 1 || i == SEARCH_RANK_MAX ? "Quince %d" : "Note %d", i);
+		CHECK(save(db, slug, title, "We made jam from the quince again.",
+			   1720000000 + i * 60, 0, NULL, 0, NULL) == STORE_OK);
+	}
+	CHECK(save(db, "quince-draft", "Quince draft", "Quince quince quince.",
+		   1730000000, 1, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_search(db, a, "quince", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 10 && l.cut == 1 && l.has_more == 1);
+	if (l.len == 10) {
+		snprintf(slug, sizeof(slug), "quince-%d", SEARCH_RANK_MAX);
+		CHECK_STR(l.items[0].slug, slug);
+		/* Equal ranks: the newest first. */
+		snprintf(slug, sizeof(slug), "quince-%d", SEARCH_RANK_MAX + 5);
+		CHECK_STR(l.items[1].slug, slug);
+		snprintf(slug, sizeof(slug), "quince-%d", SEARCH_RANK_MAX + 4);
+		CHECK_STR(l.items[2].slug, slug);
+		CHECK_CONTAINS(l.items[1].snippet, "\x01quince\x02");
+	}
+	for (page = 1; page <= SEARCH_RANK_MAX / 10 + 1; page++) {
+		CHECK(posts_search(db, a, "quince", page, 10, &l) == STORE_OK);
+		CHECK(l.cut == 1);
+		CHECK(l.has_more == (page < SEARCH_RANK_MAX / 10));
+		total += (int)l.len;
+		for (i = 1; i <= 5; i++) {
+			snprintf(slug, sizeof(slug), "quince-%d", i);
+			old += position(&l, slug) >= 0;
+		}
+		CHECK(position(&l, "quince-draft") < 0);
+	}
+	CHECK(total == SEARCH_RANK_MAX);
+	CHECK(old == 0);
+	/* A word of fewer posts: every one, nothing cut. */
+	CHECK(posts_search(db, a, "plum", 1, 10, &l) == STORE_OK);
+	CHECK(l.len == 5 && l.cut == 0 && l.has_more == 0);
+}
+
 int
 main(void)
 {
@@ -475,6 +581,10 @@ main(void)
 	arena_reset(&a);
 	test_published_extent(db);
 	test_search(db, &a);
+	arena_reset(&a);
+	test_search_rank(db, &a);
+	arena_reset(&a);
+	test_search_cut(db, &a);
 	arena_free(&a);
 	arena_free(&render_arena);
 	test_db_remove(db, db_dir);

@@ -286,6 +286,38 @@ test_empty_site(void)
 	CHECK(get("/sitemap.xml").status == 200);
 }
 
+/* A common word: the page says only the newest 100 matches were ranked. */
+static void
+test_search_cut(void)
+{
+	struct page p;
+	char slug[32];
+	int i;
+
+	p = get("/search?q=backups");
+	CHECK(p.status == 200);
+	CHECK_NOT_CONTAINS(p.body, "search-cut");
+	for (i = 0; i <= 100; i++) {
+		snprintf(slug, sizeof(slug), "quince-%d", i);
+		add_post(slug, i == 0 ? "Quince, the oldest" : "A note", 1760000000 + i * 60, NULL, 0,
+			 "We made jam from the quince again.");
+	}
+	p = get("/search?q=quince");
+	CHECK(p.status == 200);
+	CHECK_CONTAINS(p.body, "Many posts match: showing the best of the newest 100 matches.");
+	CHECK_CONTAINS(p.body, "<mark>quince</mark>");
+	CHECK_CONTAINS(p.body, "/posts/quince-100\"");
+	CHECK_NOT_CONTAINS(p.body, "/posts/quince-0\"");
+	/* Two a page: the last page holds the oldest of the newest 100, none follows. */
+	p = get("/search?q=quince&page=50");
+	CHECK(p.status == 200);
+	CHECK_CONTAINS(p.body, "search-cut");
+	CHECK_CONTAINS(p.body, "/posts/quince-1\"");
+	CHECK_NOT_CONTAINS(p.body, "/posts/quince-0\"");
+	CHECK_NOT_CONTAINS(p.body, "rel=\"next\"");
+	CHECK(get("/search?q=quince&page=51").status == 404);
+}
+
 int
 main(void)
 {
@@ -312,6 +344,7 @@ main(void)
 	test_summary();
 	test_empty_site();
 	test_pages();
+	test_search_cut();
 
 	test_db_remove(db, dir);
 	mu_set_free(tpl);
