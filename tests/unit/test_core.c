@@ -1,5 +1,8 @@
 /* test_core.c: the growable buffer, the per-request arena and signed tags. */
+#include <pthread.h>
+#include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,11 +102,82 @@ test_sign(void)
 	CHECK(sign_age(939, 1000, 60, 10) == SIGN_EXPIRED);
 }
 
+/* What sign_tag must give: crypto_auth keyed with BLAKE2b-256(context, key = secret). */
+static void
+reference_tag(unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret, size_t secret_len,
+	      const char *context, const void *msg, size_t len)
+{
+	unsigned char key[crypto_auth_KEYBYTES];
+
+	crypto_generichash(key, sizeof(key), (const unsigned char *)context, strlen(context),
+			   secret, secret_len);
+	crypto_auth(tag, msg, len, key);
+}
+
+/*
+ * Each thread keeps the keyed state of the purposes it signed for: more
+ * (secret, context) pairs than it keeps, asked in turn and again, from two
+ * threads at once, each give crypto_auth's tag and verify; a secret or a
+ * context too long to keep gives the same tags uncached (a secret is at most
+ * BLAKE2b's 64 key bytes).
+ */
+static int sign_kept_failures;
+
+static void *
+sign_kept_round(void *arg)
+{
+	unsigned char secrets[3][64], tag[SIGN_TAG_BYTES], want[SIGN_TAG_BYTES];
+	static const size_t secret_lens[3] = { 32, 64, 16 };
+	char contexts[7][100], msg[40];
+	int round, s, c, bad = 0;
+
+	for (s = 0; s < 3; s++)
+		for (c = 0; c < 64; c++)
+			secrets[s][c] = (unsigned char)(s * 31 + c);
+	for (c = 0; c < 7; c++) {
+		const char *more = c == 6 ? ", a context longer than the 64 bytes a kept state holds of one" : "";
+		snprintf(contexts[c], sizeof(contexts[c]), "parley test %d%s", c, more);
+	}
+	for (round = 0; round < 3; round++)
+		for (s = 0; s < 3; s++)
+			for (c = 0; c < 7; c++) {
+				int n = snprintf(msg, sizeof(msg), "message %d %d %d %p", round, s, c, arg);
+				sign_tag(tag, secrets[s], secret_lens[s], contexts[c], msg, (size_t)n);
+				reference_tag(want, secrets[s], secret_lens[s], contexts[c], msg, (size_t)n);
+				bad += memcmp(tag, want, sizeof(tag)) != 0;
+				bad += !sign_verify(want, secrets[s], secret_lens[s], contexts[c], msg,
+						    (size_t)n);
+				bad += sign_verify(want, secrets[(s + 1) % 3], secret_lens[s],
+						   contexts[c], msg, (size_t)n);
+				bad += sign_verify(want, secrets[s], secret_lens[s],
+						   contexts[(c + 1) % 7], msg, (size_t)n);
+			}
+	__atomic_add_fetch(&sign_kept_failures, bad, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void
+test_sign_kept(void)
+{
+	pthread_t t[2];
+	int ids[2], i;
+
+	for (i = 0; i < 2; i++)
+		CHECK(pthread_create(&t[i], NULL, sign_kept_round, &ids[i]) == 0);
+	sign_kept_round(NULL);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(sign_kept_failures == 0);
+}
+
 int
 main(void)
 {
+	if (sodium_init() < 0)
+		return 1;
 	test_buf();
 	test_arena();
 	test_sign();
+	test_sign_kept();
 	return check_summary();
 }
