@@ -32,6 +32,17 @@ struct kv_list {
 };
 
 /*
+ * A piece of a response body the response points into instead of holding
+ * (resp_body_refer): memory someone else owns, such as a cached page.
+ */
+struct resp_piece {
+	const char *data;
+	size_t len;
+};
+
+#define RESP_PIECES 4
+
+/*
  * Everything one request needs, reset between requests.  Handlers read the
  * parsed input, write the response through the resp_* calls, and return an
  * HTTP status.  All memory hangs off the arena and dies with the request.
@@ -66,6 +77,15 @@ struct req {
 	struct buf *headers;          /* "Name: value\r\n" lines */
 	struct buf *body;
 	const char *content_type;
+	/*
+	 * The body goes on with pieces of memory the response does not own
+	 * (resp_body_refer empties body first).  release(release_ctx) gives
+	 * them back once the response has left.
+	 */
+	struct resp_piece pieces[RESP_PIECES];
+	size_t npieces;
+	void (*release)(void *ctx);
+	void *release_ctx;
 
 	/* Where the body comes from: FastCGI, CGI stdin, or a test's memory. */
 	const struct http_input *input;
@@ -126,6 +146,27 @@ int resp_header(struct req *r, const char *name, const char *value);
 /* Set-Cookie with the attributes every parley cookie carries. */
 void resp_cookie(struct req *r, const char *name, const char *value,
 		 const char *path, long max_age, int http_only, const char *same_site);
+/*
+ * Send n pieces (at most RESP_PIECES) as the body instead of r->body's
+ * bytes, which are dropped: the FastCGI loop writes them where they are,
+ * without a copy.  They must stay valid until release(ctx) runs, which the
+ * loop calls once the response has left (resp_body_release), or sooner
+ * when the body is replaced.  The response keeps its own copy of the
+ * piece list, not of the bytes.  Returns 0, or -1 (nothing changed, release
+ * not taken) for more than RESP_PIECES pieces.
+ */
+int resp_body_refer(struct req *r, const struct resp_piece *pieces, size_t n,
+		     void (*release)(void *ctx), void *ctx);
+/* The body's length in bytes: r->body's and the pieces'. */
+size_t resp_body_len(const struct req *r);
+/*
+ * Append the referred pieces to r->body and give them back, for a caller
+ * that reads r->body (the unit tests' fixture).  Nothing to do when there
+ * are none.
+ */
+void resp_body_hold(struct req *r);
+/* Give a referred body's pieces back (release runs once) and forget them. */
+void resp_body_release(struct req *r);
 /* Redirect to a path under the mount point (e.g. "/posts/x"); returns status. */
 int resp_redirect(struct req *r, int status, const char *path);
 /*

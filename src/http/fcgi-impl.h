@@ -60,6 +60,14 @@ size_t fcgi_stdin_read(void *ctx, char *dst, size_t n);
 /* Status line, fixed headers, the program's and the handler's headers, body. */
 void fcgi_response_head(const struct app *app, struct req *r, struct buf *out);
 /*
+ * What a response sends, in order: the head, then unless the answer has no
+ * body (HEAD, 304), r->body's bytes and the pieces it refers to.  Fills seg
+ * and returns how many.
+ */
+#define FCGI_PIECES (RESP_PIECES + 2)
+size_t fcgi_response_pieces(const struct req *r, const struct buf *head,
+			    struct resp_piece seg[FCGI_PIECES]);
+/*
  * One response: its head into head (the worker's buffer, reused), then the
  * records.  Returns 0, or -1 when the web server went away.
  */
@@ -78,7 +86,11 @@ void fcgi_drain_input(FCGX_Request *fr);
 
 /* fcgi-worker.c: the workers. */
 
-/* Make r a fresh request in a, keeping its database handle. */
+/*
+ * Make r a fresh request in a, keeping its database handle; what the last
+ * response still referred to (resp_body_refer) is given back first, so r
+ * must be zeroed or a past request.
+ */
 void fcgi_req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *body,
 		    const struct config *cfg, const struct mu_set *tpl);
 /*

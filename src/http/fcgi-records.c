@@ -38,7 +38,7 @@ fcgi_response_head(const struct app *app, struct req *r, struct buf *out)
 	if (!no_body) {
 		buf_printf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
 			   r->content_type ? r->content_type : "text/html; charset=utf-8",
-			   r->body->len);
+			   resp_body_len(r));
 	}
 	if (app->security_headers != NULL)
 		buf_puts(out, app->security_headers);
@@ -81,36 +81,36 @@ writev_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
+/* Write the n pieces in order as the content of STDOUT records. */
 static int
-write_stdout_records(int fd, int request_id, const struct buf *head, const char *body,
-		     size_t body_len)
+write_stdout_records(int fd, int request_id, const struct resp_piece *seg, size_t nseg)
 {
 	unsigned char headers[RECORDS_PER_WRITE][8];
-	struct iovec iov[RECORDS_PER_WRITE * 3];
-	const char *seg[2] = { head->data, body };
-	size_t seglen[2] = { head->len, body_len }, s = 0, off = 0;
+	/* Each record: its header, and one piece more for each piece that ends in it. */
+	struct iovec iov[RECORDS_PER_WRITE * 2 + FCGI_PIECES];
+	size_t s = 0, off = 0;
 
-	while (s < 2 && off >= seglen[s]) {
+	while (s < nseg && off >= seg[s].len) {
 		s++;
 		off = 0;
 	}
-	while (s < 2) {
+	while (s < nseg) {
 		int n = 0, k;
 
-		for (k = 0; k < RECORDS_PER_WRITE && s < 2; k++) {
+		for (k = 0; k < RECORDS_PER_WRITE && s < nseg; k++) {
 			unsigned char *h = headers[k];
 			size_t room = RECORD_MAX, chunk = 0;
 			int hdr = n++;
 
-			/* One record's content may span the end of head and the start of body. */
-			while (room > 0 && s < 2) {
-				size_t take = seglen[s] - off < room ? seglen[s] - off : room;
-				iov[n].iov_base = (void *)(seg[s] + off);
+			/* One record's content may span the end of one piece and the start of the next. */
+			while (room > 0 && s < nseg) {
+				size_t take = seg[s].len - off < room ? seg[s].len - off : room;
+				iov[n].iov_base = (void *)(seg[s].data + off);
 				iov[n++].iov_len = take;
 				chunk += take;
 				room -= take;
 				off += take;
-				while (s < 2 && off >= seglen[s]) {
+				while (s < nseg && off >= seg[s].len) {
 					s++;
 					off = 0;
 				}
@@ -132,15 +132,35 @@ write_stdout_records(int fd, int request_id, const struct buf *head, const char 
 	return 0;
 }
 
+size_t
+fcgi_response_pieces(const struct req *r, const struct buf *head,
+		     struct resp_piece seg[FCGI_PIECES])
+{
+	size_t n = 0, i;
+
+	seg[n].data = head->data;
+	seg[n++].len = head->len;
+	if (r->method == HTTP_HEAD || r->status == 304)
+		return n;
+	if (r->body->len > 0) {
+		seg[n].data = r->body->data;
+		seg[n++].len = r->body->len;
+	}
+	for (i = 0; i < r->npieces && n < FCGI_PIECES; i++)
+		seg[n++] = r->pieces[i];
+	return n;
+}
+
 int
 fcgi_send_response(const struct app *app, struct req *r, FCGX_Request *fr, struct buf *head)
 {
-	int with_body = r->method != HTTP_HEAD && r->status != 304, rc;
+	struct resp_piece seg[FCGI_PIECES];
+	int rc;
 
 	buf_reset(head);
 	fcgi_response_head(app, r, head);
-	rc = write_stdout_records(fr->ipcFd, fr->requestId, head, r->body->data,
-				  with_body ? r->body->len : 0);
+	rc = write_stdout_records(fr->ipcFd, fr->requestId, seg,
+				  fcgi_response_pieces(r, head, seg));
 	if (rc != 0)
 		fr->keepConnection = 0;
 	return rc;

@@ -29,6 +29,8 @@ serve_cgi(const struct app *app, const struct config *cfg, const struct mu_set *
 	struct buf headers = BUF_INIT, body = BUF_INIT, head = BUF_INIT;
 	struct http_input input = { fcgi_stdin_read, NULL };
 	struct req r;
+	struct resp_piece seg[FCGI_PIECES];
+	size_t i, n;
 	int rc = 0;
 
 	if (fcgi_worker_open(app, &r, &arena, &headers, &body, cfg, tpl) != 0) {
@@ -39,10 +41,10 @@ serve_cgi(const struct app *app, const struct config *cfg, const struct mu_set *
 	r.input = &input;
 	http_dispatch(app, &r);
 	fcgi_response_head(app, &r, &head);
-	fwrite(head.data, 1, head.len, stdout);
-	if (r.method != HTTP_HEAD && r.status != 304)
-		fwrite(body.data ? body.data : "", 1, body.len, stdout);
+	for (i = 0, n = fcgi_response_pieces(&r, &head, seg); i < n; i++)
+		fwrite(seg[i].data, 1, seg[i].len, stdout);
 	fflush(stdout);
+	resp_body_release(&r);
 	app->worker_close(&r);
 	if (app->after_response != NULL)
 		app->after_response(&r);

@@ -18,6 +18,7 @@ fcgi_req_begin(struct req *r, struct arena *a, struct buf *headers, struct buf *
 {
 	struct db *db = r->db;
 
+	resp_body_release(r);   /* what the last request referred to, if it was never sent */
 	memset(r, 0, sizeof(*r));
 	arena_reset(a);
 	buf_reset(headers);
@@ -266,7 +267,8 @@ fcgi_worker_main(void *arg)
 		r.input = &input;
 		http_dispatch(app, &r);
 		sent = fcgi_send_response(app, &r, &fr, &head) == 0 &&
-		       r.method != HTTP_HEAD && r.status != 304 ? r.body->len : 0;
+		       r.method != HTTP_HEAD && r.status != 304 ? resp_body_len(&r) : 0;
+		resp_body_release(&r);
 		fcgi_drain_input(&fr);
 		/* Before Finish, which frees the CGI variables the line quotes. */
 		pthread_mutex_lock(&w->lock);

@@ -20,6 +20,55 @@ resp_header(struct req *r, const char *name, const char *value)
 }
 
 void
+resp_body_release(struct req *r)
+{
+	void (*release)(void *) = r->release;
+
+	r->npieces = 0;
+	r->release = NULL;
+	if (release != NULL)
+		release(r->release_ctx);
+	r->release_ctx = NULL;
+}
+
+int
+resp_body_refer(struct req *r, const struct resp_piece *pieces, size_t n,
+		void (*release)(void *ctx), void *ctx)
+{
+	if (n > RESP_PIECES)
+		return -1;
+	resp_body_release(r);
+	buf_reset(r->body);
+	memcpy(r->pieces, pieces, n * sizeof(*pieces));
+	r->npieces = n;
+	r->release = release;
+	r->release_ctx = ctx;
+	return 0;
+}
+
+size_t
+resp_body_len(const struct req *r)
+{
+	size_t i, len = r->body->len;
+
+	for (i = 0; i < r->npieces; i++)
+		len += r->pieces[i].len;
+	return len;
+}
+
+void
+resp_body_hold(struct req *r)
+{
+	size_t i;
+
+	if (r->npieces == 0 && r->release == NULL)
+		return;
+	for (i = 0; i < r->npieces; i++)
+		buf_append(r->body, r->pieces[i].data, r->pieces[i].len);
+	resp_body_release(r);
+}
+
+void
 resp_cookie(struct req *r, const char *name, const char *value, const char *path,
 	    long max_age, int http_only, const char *same_site)
 {

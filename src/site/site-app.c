@@ -128,7 +128,7 @@ site_respond(struct req *r, long route, int status)
 		}
 	}
 	r->status = status;
-	if (status >= 400 && r->body->len == 0)
+	if (status >= 400 && resp_body_len(r) == 0)
 		site_error_page(r, status);
 	site_page_finish(&site);
 	db_read_end(r->db);
@@ -151,6 +151,7 @@ site_error(struct req *r, int status, const char *title, const char *message)
 	ctx = site_context(r, title);
 	mu_set_int(ctx, "status", status);
 	mu_set_str(ctx, "message", message);
+	resp_body_release(r);
 	buf_reset(r->body);
 	mu_render(r->tpl, "error", &(struct mu_value){ .type = MU_MAP, .u.map = ctx }, r->body);
 	r->status = status;

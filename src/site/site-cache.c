@@ -27,25 +27,42 @@
 #define CACHE_MAX_PAGE (2u << 20)
 #define KEY_HEX 25
 
+/*
+ * A kept page.  A hit sends it where it is (resp_body_refer) while the
+ * entry stays counted: the cache holds one reference, each response in
+ * flight one more, so an entry evicted or replaced while a worker still
+ * writes it is freed by the last of them.
+ */
 struct cache_entry {
 	char key[KEY_HEX];
-	char *data;              /* prefix, then suffix, then extra headers */
+	int refs;                /* atomic: the cache's, plus one per response sending it */
 	size_t prefix_len;       /* body up to the token's slot (all of it without a token) */
 	size_t suffix_len;       /* body after the token's slot */
 	size_t headers_len;      /* headers the handler added */
 	const char *content_type;
 	int64_t token_post;      /* post id of the comment-form token, 0 for none */
 	uint64_t used;           /* clock for eviction */
+	char data[];             /* prefix, then suffix, then extra headers */
 };
 
 static struct {
 	pthread_rwlock_t lock;
-	struct cache_entry slots[CACHE_SLOTS];
+	struct cache_entry *slots[CACHE_SLOTS];
 	size_t bytes;
 	uint64_t clock;
 	time_t boot;             /* this process's start, and with r->settings_generation
 	                            the templates' version */
 } cache = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+
+/* Drop one reference to e: the last frees it.  A resp_body_refer release hook. */
+static void
+entry_release(void *ctx)
+{
+	struct cache_entry *e = ctx;
+
+	if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(e);
+}
 
 static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
 
@@ -139,13 +156,14 @@ site_not_modified(struct req *r, const char *extra)
 	return 1;
 }
 
-static struct cache_entry *
+/* The slot holding key's page, or NULL.  Under cache.lock. */
+static struct cache_entry **
 find(const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < CACHE_SLOTS; i++)
-		if (cache.slots[i].data != NULL && memcmp(cache.slots[i].key, key, KEY_HEX) == 0)
+		if (cache.slots[i] != NULL && memcmp(cache.slots[i]->key, key, KEY_HEX) == 0)
 			return &cache.slots[i];
 	return NULL;
 }
@@ -161,44 +179,51 @@ site_cached_post(struct site_req *site, const char *slug, const char *extra)
 {
 	struct req *r = site->r;
 	char hex[KEY_HEX];
-	struct cache_entry *e;
-	int hit = 0, match, token = 0;
+	struct cache_entry **slot, *e = NULL;
+	int match, token = 0;
 
 	if ((match = page_validators(r, slug, extra, hex)) < 0)
 		return 0;
 	pthread_rwlock_rdlock(&cache.lock);
-	if ((e = find(hex)) != NULL) {
+	if ((slot = find(hex)) != NULL) {
+		e = *slot;
 		token = e->token_post > 0;
 		if (!match) {
-			buf_reset(r->body);
-			buf_append(r->body, e->data, e->prefix_len);
-			if (token) {
-				buf_puts(r->body, comment_token_make(r->arena, r->db->secret,
-								     e->token_post, r->now));
-				buf_append(r->body, e->data + e->prefix_len, e->suffix_len);
-			}
-			buf_append(r->headers, e->data + e->prefix_len + e->suffix_len,
-				   e->headers_len);
-			r->content_type = e->content_type;
+			__atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
 			__atomic_store_n(&e->used, __atomic_add_fetch(&cache.clock, 1,
 								      __ATOMIC_RELAXED),
 					 __ATOMIC_RELAXED);
-			hit = 1;
 		}
 	}
 	pthread_rwlock_unlock(&cache.lock);
+	if (e != NULL && !match) {
+		/* The page goes out from the entry itself: only the token is new. */
+		struct resp_piece piece[3] = { { e->data, e->prefix_len } };
+		_Static_assert(RESP_PIECES >= 3, "a hit refers to three pieces");
+		size_t n = 1;
+
+		if (token) {
+			const char *t = comment_token_make(r->arena, r->db->secret, e->token_post,
+							   r->now);
+			piece[n].data = t;
+			piece[n++].len = strlen(t);
+			piece[n].data = e->data + e->prefix_len;
+			piece[n++].len = e->suffix_len;
+		}
+		buf_append(r->headers, e->data + e->prefix_len + e->suffix_len, e->headers_len);
+		r->content_type = e->content_type;
+		resp_body_refer(r, piece, n, entry_release, e);
+		page_cache_control(r, is_personal(extra) || token);
+		r->status = 200;
+		site->cache_served = 1;
+		return 200;
+	}
 	if (match) {
 		/* A page whose form was evicted meanwhile says "no-cache" alone: a
 		 * shared cache holds no copy of it to refresh (it was private). */
 		page_cache_control(r, is_personal(extra) || token);
 		r->status = 304;
 		return 304;
-	}
-	if (hit) {
-		page_cache_control(r, is_personal(extra) || token);
-		r->status = 200;
-		site->cache_served = 1;
-		return 200;
 	}
 	/* Rendered now: site_page_finish sends Cache-Control once it knows about a form. */
 	site->cache_key = arena_strdup(r->arena, hex);
@@ -207,12 +232,15 @@ site_cached_post(struct site_req *site, const char *slug, const char *extra)
 	return 0;
 }
 
+/* Take the page out of its slot; a response still sending it keeps it alive.  Under cache.lock. */
 static void
-entry_drop(struct cache_entry *e)
+entry_drop(struct cache_entry **slot)
 {
+	struct cache_entry *e = *slot;
+
 	cache.bytes -= e->prefix_len + e->suffix_len + e->headers_len;
-	free(e->data);
-	memset(e, 0, sizeof(*e));
+	*slot = NULL;
+	entry_release(e);
 }
 
 /*
@@ -295,31 +323,13 @@ site_cache_store(struct site_req *site)
 	}
 	hlen = r->headers->len - site->cache_headers_from;
 	size = r->body->len - marker_len + hlen;
-	pthread_rwlock_wrlock(&cache.lock);
-	if (find(site->cache_key) != NULL)
-		goto out;
-	/* Evict the least recently used until the page fits. */
-	for (;;) {
-		struct cache_entry *empty = NULL, *oldest = NULL;
-		for (i = 0; i < CACHE_SLOTS; i++) {
-			e = &cache.slots[i];
-			if (e->data == NULL) {
-				if (empty == NULL)
-					empty = e;
-			} else if (oldest == NULL || e->used < oldest->used)
-				oldest = e;
-		}
-		if (empty != NULL && cache.bytes + size <= cap) {
-			e = empty;
-			break;
-		}
-		if (oldest == NULL)
-			goto out;
-		entry_drop(oldest);
-	}
-	if ((e->data = malloc(size ? size : 1)) == NULL)
-		goto out;
+	if (size > cap)
+		return;
+	/* Made whole before the lock: readers wait for the copy no longer than for a slot. */
+	if ((e = malloc(sizeof(*e) + (size ? size : 1))) == NULL)
+		return;
 	memcpy(e->key, site->cache_key, KEY_HEX);
+	e->refs = 1;
 	e->token_post = post;
 	if (has_token) {
 		e->prefix_len = at;
@@ -335,12 +345,36 @@ site_cache_store(struct site_req *site)
 	memcpy(e->data + e->prefix_len + e->suffix_len,
 	       r->headers->data + site->cache_headers_from, hlen);
 	e->content_type = r->content_type;   /* handlers set string literals */
-	e->used = __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED);
+	pthread_rwlock_wrlock(&cache.lock);
+	if (find(site->cache_key) != NULL)
+		goto out;
+	/* Evict the least recently used until the page fits. */
+	for (;;) {
+		struct cache_entry **empty = NULL, **oldest = NULL;
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			struct cache_entry **slot = &cache.slots[i];
+			if (*slot == NULL) {
+				if (empty == NULL)
+					empty = slot;
+			} else if (oldest == NULL || (*slot)->used < (*oldest)->used)
+				oldest = slot;
+		}
+		if (empty != NULL && cache.bytes + size <= cap) {
+			e->used = __atomic_add_fetch(&cache.clock, 1, __ATOMIC_RELAXED);
+			*empty = e;
+			break;
+		}
+		if (oldest == NULL)
+			goto out;
+		entry_drop(oldest);
+	}
 	cache.bytes += size;
 	in_use = cache.bytes;
 	kept = 1;
 out:
 	pthread_rwlock_unlock(&cache.lock);
+	if (!kept)
+		free(e);
 	/* The cache's own accounting, for tests of the cap (test_page_cache). */
 	if (kept)
 		log_debug("page cache: kept %zu bytes, %zu of %zu in use", size, in_use, cap);

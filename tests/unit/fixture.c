@@ -7,10 +7,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mustache.h"
 #include "posts.h"
 #include "render.h"
 
 time_t test_clock;
+
+struct mu_set *
+test_templates(void)
+{
+	const char *src = getenv("PARLEY_SOURCE_DIR");
+	struct mu_set *tpl = mu_set_new();
+	char path[600], err[256];
+
+	snprintf(path, sizeof(path), "%s/templates", src != NULL ? src : ".");
+	if (mu_set_load_dir(tpl, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "templates: %s\n", err);
+		exit(1);
+	}
+	return tpl;
+}
 
 struct db *
 test_db_create(char *dir)
@@ -56,15 +72,10 @@ test_db_remove(struct db *db, const char *dir)
 	rmdir(dir);
 }
 
-struct memory_input {
-	const char *data;
-	size_t len, off;
-};
-
 static size_t
 memory_read(void *ctx, char *dst, size_t n)
 {
-	struct memory_input *m = ctx;
+	struct test_memory_input *m = ctx;
 	size_t k = m->len - m->off < n ? m->len - m->off : n;
 
 	memcpy(dst, m->data + m->off, k);
@@ -72,32 +83,51 @@ memory_read(void *ctx, char *dst, size_t n)
 	return k;
 }
 
+void
+test_request_begin(struct test_held *h, struct arena *a, const struct app *app,
+		   const struct config *cfg, const struct mu_set *tpl, struct db *db, char **env,
+		   const char *body)
+{
+	memset(h, 0, sizeof(*h));
+	h->in_data.data = body;
+	h->in_data.len = body ? strlen(body) : 0;
+	h->in.read = memory_read;
+	h->in.ctx = &h->in_data;
+	h->r.arena = a;
+	h->r.cfg = cfg;
+	h->r.tpl = tpl;
+	h->r.db = db;
+	h->r.now = test_clock != 0 ? test_clock : time(NULL);
+	h->r.headers = &h->headers;
+	h->r.body = &h->body;
+	h->r.env = env;
+	h->r.input = &h->in;
+	http_dispatch(app, &h->r);
+}
+
+struct test_response
+test_request_end(struct test_held *h)
+{
+	struct arena *a = h->r.arena;
+	struct test_response res;
+
+	/* The body as the FastCGI loop sends it: what r->body holds, then what it refers to. */
+	resp_body_hold(&h->r);
+	res.status = h->r.status;
+	res.headers = arena_strdup(a, h->headers.data ? h->headers.data : "");
+	res.body = arena_strdup(a, h->body.data ? h->body.data : "");
+	res.content_type = h->r.content_type;
+	buf_free(&h->headers);
+	buf_free(&h->body);
+	return res;
+}
+
 struct test_response
 test_request(struct arena *a, const struct app *app, const struct config *cfg,
 	     const struct mu_set *tpl, struct db *db, char **env, const char *body)
 {
-	struct buf headers = BUF_INIT, out = BUF_INIT;
-	struct memory_input m = { body, body ? strlen(body) : 0, 0 };
-	struct http_input in = { memory_read, &m };
-	struct test_response res;
-	struct req r;
+	struct test_held h;
 
-	memset(&r, 0, sizeof(r));
-	r.arena = a;
-	r.cfg = cfg;
-	r.tpl = tpl;
-	r.db = db;
-	r.now = test_clock != 0 ? test_clock : time(NULL);
-	r.headers = &headers;
-	r.body = &out;
-	r.env = env;
-	r.input = &in;
-	http_dispatch(app, &r);
-	res.status = r.status;
-	res.headers = arena_strdup(a, headers.data ? headers.data : "");
-	res.body = arena_strdup(a, out.data ? out.data : "");
-	res.content_type = r.content_type;
-	buf_free(&headers);
-	buf_free(&out);
-	return res;
+	test_request_begin(&h, a, app, cfg, tpl, db, env, body);
+	return test_request_end(&h);
 }
