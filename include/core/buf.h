@@ -27,6 +27,14 @@ void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/*
+ * v in decimal ("-" first when negative) into out, not NUL-terminated;
+ * returns the length.  DEC_INT_MAX bytes always suffice.  For hot paths
+ * where printf's machinery costs more than the number.
+ */
+#define DEC_INT_MAX 20
+size_t dec_int(char out[DEC_INT_MAX], long long v);
+void buf_put_int(struct buf *b, long long v);
 /* printf-style append.  Never use this to write untrusted data into HTML. */
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

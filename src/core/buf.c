@@ -77,6 +77,32 @@ buf_putc(struct buf *b, char c)
 	buf_append(b, &c, 1);
 }
 
+size_t
+dec_int(char out[DEC_INT_MAX], long long v)
+{
+	char tmp[DEC_INT_MAX];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		out[len++] = '-';
+	while (n > 0)
+		out[len++] = tmp[--n];
+	return len;
+}
+
+void
+buf_put_int(struct buf *b, long long v)
+{
+	char d[DEC_INT_MAX];
+
+	buf_append(b, d, dec_int(d, v));
+}
+
 void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {

@@ -34,12 +34,18 @@ fcgi_response_head(const struct app *app, struct req *r, struct buf *out)
 {
 	int no_body = r->status == 304 || r->status == 204;
 
-	buf_printf(out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
+	/* Appends, not printf: this runs for every response, a cached page's too. */
+	buf_append(out, "Status: ", 8);
+	buf_put_int(out, r->status);
+	buf_putc(out, ' ');
+	buf_puts(out, http_status_text(r->status));
 	if (!no_body) {
-		buf_printf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-			   r->content_type ? r->content_type : "text/html; charset=utf-8",
-			   resp_body_len(r));
+		buf_append(out, "\r\nContent-Type: ", 16);
+		buf_puts(out, r->content_type ? r->content_type : "text/html; charset=utf-8");
+		buf_append(out, "\r\nContent-Length: ", 18);
+		buf_put_int(out, (long long)resp_body_len(r));
 	}
+	buf_append(out, "\r\n", 2);
 	if (app->security_headers != NULL)
 		buf_puts(out, app->security_headers);
 	buf_append(out, r->headers->data ? r->headers->data : "", r->headers->len);

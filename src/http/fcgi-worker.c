@@ -180,8 +180,11 @@ log_escape(char *out, size_t outlen, const char *s, size_t max)
 static void
 log_request(const struct req *r, size_t bytes, long usec, int expired)
 {
+	/* Lines come many a second: each thread formats the time once a second. */
+	static _Thread_local time_t when_at = -1;
+	static _Thread_local char when[32];
 	const char *uri = req_env(r, "REQUEST_URI"), *q;
-	char method[64], path[1024], when[32];
+	char method[64], path[1024];
 	struct tm tm;
 	time_t now = time(NULL);
 
@@ -192,8 +195,11 @@ log_request(const struct req *r, size_t bytes, long usec, int expired)
 	q = strchr(uri, '?');
 	log_escape(method, sizeof(method), r->method_name ? r->method_name : "-", 12);
 	log_escape(path, sizeof(path), uri, q ? (size_t)(q - uri) : 200);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (now != when_at) {
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		when_at = now;
+	}
 	log_info("%s %s %s %d %zu %ldus%s", when, method, *path ? path : "-", r->status,
 		 bytes, usec, expired ? " cut off at the request deadline" : "");
 }

@@ -95,12 +95,17 @@ resp_redirect(struct req *r, int status, const char *path)
 const char *
 http_date(struct arena *a, time_t t)
 {
+	/* A page's Last-Modified is the same on every hit: each thread keeps its last. */
+	static _Thread_local time_t last = -1;
+	static _Thread_local char last_text[40];
 	struct tm tm;
-	char *s = arena_alloc(a, 40);
 
-	gmtime_r(&t, &tm);
-	strftime(s, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return s;
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		strftime(last_text, sizeof(last_text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last = t;
+	}
+	return arena_strdup(a, last_text);
 }
 
 /*
@@ -131,8 +136,14 @@ etag_matches(const char *header, const char *tag)
 int
 resp_validators(struct req *r, const char *etag, time_t last_modified)
 {
-	const char *quoted = arena_printf(r->arena, "\"%s\"", etag);
+	size_t n = strlen(etag);
+	char *quoted = arena_alloc(r->arena, n + 3);
 	const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+
+	quoted[0] = '"';
+	memcpy(quoted + 1, etag, n);
+	quoted[n + 1] = '"';
+	quoted[n + 2] = '\0';
 
 	resp_header(r, "ETag", quoted);
 	if (last_modified > 0)

@@ -72,6 +72,27 @@ set_boot(void)
 	cache.boot = time(NULL);
 }
 
+/* Add a number and a '|' to the key's hash. */
+static void
+key_int(crypto_generichash_state *st, long long v)
+{
+	char d[DEC_INT_MAX + 1];
+	size_t n = dec_int(d, v);
+
+	d[n++] = '|';
+	crypto_generichash_update(st, (const unsigned char *)d, n);
+}
+
+/* Add a string the request chose, after its length: no two lists of parts hash alike. */
+static void
+key_text(crypto_generichash_state *st, const char *s)
+{
+	size_t len = strlen(s);
+
+	key_int(st, (long long)len);
+	crypto_generichash_update(st, (const unsigned char *)s, len);
+}
+
 /*
  * The validator of this request's page into hex; its Last-Modified in
  * *modified.  A post's page (slug not NULL) follows that post's generation
@@ -83,7 +104,7 @@ page_key(struct req *r, const char *slug, const char *extra, char hex[KEY_HEX],
 {
 	int64_t gen, mod;
 	unsigned char hash[(KEY_HEX - 1) / 2];
-	const char *key;
+	crypto_generichash_state st;
 	char scope = 'p';
 	int rc = slug != NULL ? db_post_generation(r->db, slug, &gen, &mod) : STORE_NOTFOUND;
 
@@ -94,12 +115,17 @@ page_key(struct req *r, const char *slug, const char *extra, char hex[KEY_HEX],
 	}
 	if (rc != STORE_OK)
 		return -1;
-	key = arena_printf(r->arena, "%c%lld|%lld|%lld.%u|%s|%s|%s", scope, (long long)gen,
-			   (long long)(r->now / 3600), (long long)cache.boot,
-			   r->settings_generation, r->path,
-			   r->query_string, extra ? extra : "");
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)key, strlen(key),
-			   NULL, 0);
+	/* The parts are hashed as they come: no string is formatted for it. */
+	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	crypto_generichash_update(&st, (const unsigned char *)&scope, 1);
+	key_int(&st, (long long)gen);
+	key_int(&st, (long long)(r->now / 3600));
+	key_int(&st, (long long)cache.boot);
+	key_int(&st, (long long)r->settings_generation);
+	key_text(&st, r->path);
+	key_text(&st, r->query_string);
+	key_text(&st, extra ? extra : "");
+	crypto_generichash_final(&st, hash, sizeof(hash));
 	sodium_bin2hex(hex, KEY_HEX, hash, sizeof(hash));
 	*modified = (time_t)mod;
 	return 0;

@@ -61,16 +61,24 @@ signed_token_make(struct arena *a, const unsigned char *secret, const char *cont
 {
 	unsigned char msg[TOKEN_MESSAGE_BYTES], tag[SIGN_TAG_BYTES];
 	unsigned char nonce[TOKEN_NONCE_BYTES];
-	char hex[SIGN_TAG_BYTES * 2 + 1], nonce_hex[TOKEN_NONCE_BYTES * 2 + 1];
+	char *out = arena_alloc(a, 2 * DEC_INT_MAX + 3 + TOKEN_NONCE_BYTES * 2 +
+				SIGN_TAG_BYTES * 2 + 1);
+	size_t n;
 
 	/* Two readers served in the same second get different tokens: each is single-use. */
 	randombytes_buf(nonce, sizeof(nonce));
 	token_message(msg, id, (int64_t)issued, nonce);
 	sign_tag(tag, secret, DB_SECRET_BYTES, context, msg, sizeof(msg));
-	sodium_bin2hex(hex, sizeof(hex), tag, sizeof(tag));
-	sodium_bin2hex(nonce_hex, sizeof(nonce_hex), nonce, sizeof(nonce));
-	return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s.%s", id, (int64_t)issued,
-			    nonce_hex, hex);
+	/* By hand: every cached page hit makes a token, and printf was a third of its cost. */
+	n = dec_int(out, id);
+	out[n++] = '.';
+	n += dec_int(out + n, (long long)issued);
+	out[n++] = '.';
+	sodium_bin2hex(out + n, TOKEN_NONCE_BYTES * 2 + 1, nonce, sizeof(nonce));
+	n += TOKEN_NONCE_BYTES * 2;
+	out[n++] = '.';
+	sodium_bin2hex(out + n, SIGN_TAG_BYTES * 2 + 1, tag, sizeof(tag));
+	return out;
 }
 
 /* Check a signed_token_make token for id at now (see enum comment_token_rc). */

@@ -36,6 +36,17 @@ test_buf(void)
 	p = buf_detach(&b, &len);
 	CHECK(len == 3 && b.data == NULL && b.len == 0);
 	free(p);
+	/* Decimal without printf, at the edges of long long. */
+	buf_put_int(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, -7);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, 1234567890123LL);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, INT64_MIN);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, INT64_MAX);
+	CHECK(strcmp(b.data, "0 -7 1234567890123 -9223372036854775808 9223372036854775807") == 0);
 	buf_free(&b);
 	buf_free(NULL);
 }
