@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "group.h"
 #include "log.h"
 #include "mailer.h"
 #include "render.h"
@@ -61,6 +62,22 @@ site_worker_close(struct req *r)
 {
 	db_close(r->db);
 	r->db = NULL;
+}
+
+/*
+ * Once at start-up (FastCGI): the mail worker, and the committer that
+ * takes the comments of every worker in shared transactions (group.h).
+ */
+static int
+site_start(const struct config *cfg)
+{
+	char err[256];
+
+	if (db_group_start(cfg->db, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return mailer_start(cfg);
 }
 
 /* After a POST (a comment, a subscription) the mail worker may have work. */
@@ -197,6 +214,6 @@ const struct app site_app = {
 	.templates = site_templates,
 	.worker_open = site_worker_open,
 	.worker_close = site_worker_close,
-	.start = mailer_start,
+	.start = site_start,
 	.after_response = site_after_response,
 };

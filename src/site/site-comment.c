@@ -9,6 +9,7 @@
 #include "comments.h"
 #include "config.h"
 #include "db.h"
+#include "group.h"
 #include "mail.h"
 #include "mailer.h"
 #include "moderation.h"
@@ -198,20 +199,25 @@ parent_ok(struct req *r, int64_t post_id, int64_t parent_id)
 
 /*
  * Why this submission is spam by the form's own defences (honeypot, token),
- * or NULL when it looks like a person's.
+ * or NULL when it looks like a person's.  *token_ok is 1 or 0 when the
+ * token's signature, post and age decide whether it can be recorded as
+ * used, -1 when that is still to be checked (not read, or too fast).
  */
 static const char *
-form_spam_reason(struct req *r, const struct post *p)
+form_spam_reason(struct req *r, const struct post *p, int *token_ok)
 {
 	enum comment_token_rc trc;
 	const char *honeypot;
 	size_t len;
 
+	*token_ok = -1;
 	honeypot = req_form_value(r, SITE_COMMENT_HONEYPOT, &len);
 	if (honeypot != NULL && len > 0)
 		return "honeypot field filled in";
 	trc = comment_token_check(r->db->secret, req_form(r, "token"), p->id, r->now,
 				  r->cfg->min_form_seconds);
+	if (trc != COMMENT_TOKEN_TOO_FAST)
+		*token_ok = trc == COMMENT_TOKEN_OK;
 	if (trc != COMMENT_TOKEN_OK)
 		return comment_token_reason(trc);
 	return NULL;
@@ -344,6 +350,84 @@ intake_accepted(struct req *r, const struct post *p, const struct comment *c, in
 						  p->slug, id));
 }
 
+/* What intake_store decided, besides a database failure. */
+enum intake_outcome {
+	INTAKE_STORED,    /* the comment is kept: c->id */
+	INTAKE_REPLAYED,  /* its form was sent before: the comment it brought, existing */
+	INTAKE_LIMITED,   /* past the per-address limit: retry_after */
+};
+
+/* A comment on its way into the database (intake_store's context). */
+struct intake {
+	struct req *r;
+	const struct post *p;
+	const struct comment_form *f;
+	struct comment *c;
+	const char *ip_hash, *token_key, *text_key;
+	int token_ok, classified, form_seconds;
+	const struct moderation_verdict *verdict;
+	enum intake_outcome outcome;
+	int64_t existing;
+	int retry_after;
+};
+
+/*
+ * The token's record, the limit's check and the comment, in one
+ * transaction on db (a db_group_fn: several readers' comments may share
+ * it, each committed before it is answered).  DB_GROUP_KEEP with the
+ * comment stored, DB_GROUP_UNDO for a replayed form or the limit, or
+ * STORE_ERR.
+ */
+static int
+intake_store(struct db *db, void *ctx)
+{
+	struct intake *in = ctx;
+	struct req *r = in->r;
+	struct comment *c = in->c;
+	const char *bucket;
+	int used = STORE_NOTFOUND, rc;
+
+	in->outcome = INTAKE_STORED;
+	if (in->token_ok) {
+		used = comments_token_use(db, in->token_key, in->text_key, &in->existing);
+		if (used == STORE_ERR)
+			return STORE_ERR;
+		if (used == STORE_OK) {
+			/* The same form again (Back, then Send): the comment it brought. */
+			in->outcome = INTAKE_REPLAYED;
+			return DB_GROUP_UNDO;
+		}
+		if (used == STORE_CONFLICT) {
+			c->status = COMMENT_SPAM;
+			c->spam_reason = "form token used before for another comment";
+		}
+	}
+	if (r->cfg->comments_per_minute > 0) {
+		bucket = arena_printf(r->arena, "comment:%s", *in->ip_hash ? in->ip_hash : "unknown");
+		rc = ratelimit_hit(db, bucket, r->now, RATE_WINDOW, r->cfg->comments_per_minute,
+				   &in->retry_after);
+		if (rc != RATELIMIT_ALLOWED) {
+			if (rc != RATELIMIT_LIMITED)
+				return STORE_ERR;
+			in->outcome = INTAKE_LIMITED;
+			return DB_GROUP_UNDO;
+		}
+	}
+	/* What the comment causes by mail is recorded with it (sent after the response). */
+	if (comments_insert(db, c) != STORE_OK ||
+	    (in->token_ok && used == STORE_NOTFOUND &&
+	     comments_token_record(db, in->token_key, in->text_key, c->id, r->now,
+				   r->now - COMMENT_TOKEN_LIFETIME - 3600) != STORE_OK) ||
+	    mailer_comment_stored(db, r->cfg, c, r->now) != STORE_OK ||
+	    (c->status != COMMENT_SPAM &&
+	    mailer_subscribe(db, r->arena, r->cfg, c->email, in->p->id, in->f->subscribe_comments,
+			     in->f->subscribe_posts, in->ip_hash, r->now) == STORE_ERR) ||
+	    spam_record(db, c->id, in->classified ? &in->verdict->spam : NULL,
+			in->form_seconds) != STORE_OK)
+		return STORE_ERR;
+	return DB_GROUP_KEEP;
+}
+
 /*
  * POST /posts/SLUG/comments.  404 for a missing post and 403 for closed
  * comments before anything else; then 413/415 for the body, 413 for a
@@ -360,13 +444,14 @@ site_comment_post(struct site_req *site)
 	struct comment c;
 	struct post p;
 	char ip_hash[RATELIMIT_HASH_HEX], token_key[COMMENT_KEY_HEX], text_key[COMMENT_KEY_HEX];
-	const char *reason, *bucket, *token;
-	enum comment_token_rc trc;
+	const char *reason, *token;
 	struct moderation_verdict verdict;
-	int64_t existing = 0;
+	struct intake in;
 	size_t max = (size_t)r->cfg->max_comment_bytes;
-	int rc, used = STORE_NOTFOUND, retry_after = 0, classified = 0, form_seconds = -1;
+	int rc, classified = 0, form_seconds = -1, token_ok;
 
+	/* What the checks read comes from one snapshot, its locks taken once. */
+	db_read_begin(r->db);
 	if ((rc = site_load_post(r, &p)) != STORE_OK)
 		return rc;
 	if (!comment_post_open(&p, r->cfg->comments_open_days, r->now))
@@ -414,7 +499,7 @@ site_comment_post(struct site_req *site)
 	c.created_at = r->now;
 	c.ip_hash = ip_hash;
 	/* The form's defences first, then the moderators' rules, blocks and the classifier. */
-	if ((reason = form_spam_reason(r, &p)) != NULL)
+	if ((reason = form_spam_reason(r, &p, &token_ok)) != NULL)
 		c.status = COMMENT_SPAM;
 	else {
 		time_t issued = comment_token_issued(req_form(r, "token"));
@@ -429,56 +514,38 @@ site_comment_post(struct site_req *site)
 	c.spam_reason = c.status == COMMENT_SPAM && reason ? reason : "";
 	/* A token made for this post is good for one comment: it is recorded with it. */
 	token = req_form(r, "token");
-	trc = comment_token_check(r->db->secret, token, p.id, r->now, 0);
-	if (trc == COMMENT_TOKEN_OK) {
+	memset(&in, 0, sizeof(in));
+	if (token_ok < 0)
+		token_ok = comment_token_check(r->db->secret, token, p.id, r->now, 0) == COMMENT_TOKEN_OK;
+	in.token_ok = token_ok;
+	if (in.token_ok) {
 		comment_token_key(token, token_key);
 		comment_text_key(c.author, c.body_md, text_key);
 	}
+	in.r = r;
+	in.p = &p;
+	in.f = &f;
+	in.c = &c;
+	in.ip_hash = ip_hash;
+	in.token_key = token_key;
+	in.text_key = text_key;
+	in.classified = classified;
+	in.form_seconds = form_seconds;
+	in.verdict = &verdict;
 
 	/* The token's record, the limit's check and the comment commit together, or none does. */
-	if (db_begin(r->db) != STORE_OK)
+	db_read_end(r->db);
+	if (db_group_run(r->db, intake_store, &in) == STORE_ERR)
 		return intake_unavailable(r, &p, &f);
-	if (trc == COMMENT_TOKEN_OK) {
-		used = comments_token_use(r->db, token_key, text_key, &existing);
-		if (used == STORE_ERR)
-			return intake_unavailable(r, &p, &f);
-		if (used == STORE_OK) {
-			/* The same form again (Back, then Send): the comment it brought. */
-			db_rollback(r->db);
-			return intake_accepted(r, &p, &c, existing);
-		}
-		if (used == STORE_CONFLICT) {
-			c.status = COMMENT_SPAM;
-			c.spam_reason = "form token used before for another comment";
-		}
+	if (in.outcome == INTAKE_REPLAYED)
+		return intake_accepted(r, &p, &c, in.existing);
+	if (in.outcome == INTAKE_LIMITED) {
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", in.retry_after));
+		return site_comment_refill(r, &p, &f, 429, arena_printf(r->arena,
+		    "Your comment was not posted: this site takes at most %d comments a "
+		    "minute from one address. Your text is kept below; please send it "
+		    "again in %d second%s.", r->cfg->comments_per_minute, in.retry_after,
+		    in.retry_after == 1 ? "" : "s"));
 	}
-	if (r->cfg->comments_per_minute > 0) {
-		bucket = arena_printf(r->arena, "comment:%s", *ip_hash ? ip_hash : "unknown");
-		rc = ratelimit_hit(r->db, bucket, r->now, RATE_WINDOW,
-				   r->cfg->comments_per_minute, &retry_after);
-		if (rc != RATELIMIT_ALLOWED) {
-			if (rc != RATELIMIT_LIMITED)
-				return intake_unavailable(r, &p, &f);
-			db_rollback(r->db);
-			resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry_after));
-			return site_comment_refill(r, &p, &f, 429, arena_printf(r->arena,
-			    "Your comment was not posted: this site takes at most %d comments a "
-			    "minute from one address. Your text is kept below; please send it "
-			    "again in %d second%s.", r->cfg->comments_per_minute, retry_after,
-			    retry_after == 1 ? "" : "s"));
-		}
-	}
-	/* What the comment causes by mail is recorded with it (sent after the response). */
-	if (comments_insert(r->db, &c) != STORE_OK ||
-	    (trc == COMMENT_TOKEN_OK && used == STORE_NOTFOUND &&
-	     comments_token_record(r->db, token_key, text_key, c.id, r->now,
-				   r->now - COMMENT_TOKEN_LIFETIME - 3600) != STORE_OK) ||
-	    mailer_comment_stored(r->db, r->cfg, &c, r->now) != STORE_OK ||
-	    (c.status != COMMENT_SPAM &&
-	    mailer_subscribe(r->db, r->arena, r->cfg, c.email, p.id, f.subscribe_comments,
-			     f.subscribe_posts, ip_hash, r->now) == STORE_ERR) ||
-	    spam_record(r->db, c.id, classified ? &verdict.spam : NULL, form_seconds) != STORE_OK ||
-	    db_commit(r->db) != STORE_OK)
-		return intake_unavailable(r, &p, &f);
 	return intake_accepted(r, &p, &c, c.id);
 }
