@@ -30,6 +30,15 @@ static const char sql_tags_of[] =
 	"JOIN tags t ON t.id = pt.tag_id "
 	"WHERE pt.post_id IN (SELECT value FROM json_each(?)) "
 	"ORDER BY pt.post_id, t.name COLLATE NOCASE";
+/*
+ * The same for one post (a post page, a comment's post), the same rows:
+ * without the JSON array and its list, it costs a third.
+ */
+static const char sql_tags_of_one[] =
+	"SELECT pt.post_id, t.name, t.slug FROM post_tags pt "
+	"JOIN tags t ON t.id = pt.tag_id "
+	"WHERE pt.post_id = ? "
+	"ORDER BY t.name COLLATE NOCASE";
 /* published_count is kept by triggers (sql/0010_tag_pages.sql): one row a tag. */
 static const char sql_tag[] =
 	"SELECT name, slug, published_count FROM tags WHERE slug = ? AND published_count > 0";
@@ -82,13 +91,19 @@ tags_load(struct db *db, struct arena *a, struct post *items, size_t n)
 
 	if (n == 0)
 		return STORE_OK;
-	buf_putc(&ids, '[');
-	for (i = 0; i < n; i++)
-		buf_printf(&ids, "%s%lld", i ? "," : "", (long long)items[i].id);
-	buf_putc(&ids, ']');
-	if ((st = db_stmt(db, sql_tags_of)) == NULL)
-		goto done;
-	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+	if (n == 1) {
+		if ((st = db_stmt(db, sql_tags_of_one)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, items[0].id);
+	} else {
+		buf_putc(&ids, '[');
+		for (i = 0; i < n; i++)
+			buf_printf(&ids, "%s%lld", i ? "," : "", (long long)items[i].id);
+		buf_putc(&ids, ']');
+		if ((st = db_stmt(db, sql_tags_of)) == NULL)
+			goto done;
+		sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+	}
 	db_rows_init(&read, a, sizeof(*rows), 0);
 	if (db_rows(db, st, "loading tags", &read, read_tag_row, NULL) != STORE_OK)
 		goto done;
