@@ -3,6 +3,7 @@
 #define PARLEY_ARENA_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct arena_chunk;
 
@@ -21,6 +22,16 @@ struct arena {
 void arena_init(struct arena *a);
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
+
+/* Chunks kept for reuse since the last reset (at most 8: 512 KB). */
+size_t arena_spare_chunks(const struct arena *a);
+
+/*
+ * Free pages of the C library's heap back to the system, at most once a
+ * second for the process (now: the caller's clock): the responders call it
+ * after a response.  Returns 1 when it trimmed.
+ */
+int heap_release(time_t now);
 
 /* Memory aligned for any type; zeroed by arena_zalloc. */
 void *arena_alloc(struct arena *a, size_t size);

@@ -364,12 +364,16 @@ admin_pager(struct req *r, struct mu_map *ctx, const char *prefix, int page, int
 		     ADMIN_PAGE_MAX);
 }
 
-/* After a POST (a moderation) the mail worker may have work. */
+/*
+ * After a POST (a moderation) the mail worker may have work.  Free heap pages go
+ * back to the system (once a second at most).
+ */
 static void
 admin_after_response(struct req *r)
 {
 	if (r->method == HTTP_POST)
 		mailer_kick(r->cfg);
+	heap_release(r->now);
 }
 
 /*

@@ -1,7 +1,9 @@
 /* arena.c: per-request bump allocator. */
 #include "arena.h"
 
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,12 @@
 
 #define ARENA_CHUNK 65536
 #define ARENA_ALIGN 16
+/*
+ * Chunks a reset keeps for the next request: 512 KB, more than an ordinary
+ * page takes.  A 50,000-URL sitemap file or a long admin list fills
+ * hundreds; kept, they pinned that high-water mark in every worker.
+ */
+#define ARENA_KEEP 8
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -49,25 +57,60 @@ arena_free(struct arena *a)
 }
 
 /*
- * Keep standard-size chunks for the next request; give oversized ones back
- * so one huge request does not pin its memory for the worker's life.
+ * Keep up to ARENA_KEEP standard-size chunks for the next request; give
+ * oversized ones and the rest back so one huge request does not pin its
+ * memory for the worker's life.
  */
 void
 arena_reset(struct arena *a)
 {
 	struct arena_chunk *c, *next;
+	size_t kept = 0;
 
+	for (c = a->spare; c != NULL; c = c->next)
+		kept++;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		if (c->size == ARENA_CHUNK) {
+		if (c->size == ARENA_CHUNK && kept < ARENA_KEEP) {
 			c->used = 0;
 			c->next = a->spare;
 			a->spare = c;
+			kept++;
 		} else
 			free(c);
 	}
 	a->head = NULL;
 	a->total = 0;
+}
+
+size_t
+arena_spare_chunks(const struct arena *a)
+{
+	const struct arena_chunk *c;
+	size_t n = 0;
+
+	for (c = a->spare; c != NULL; c = c->next)
+		n++;
+	return n;
+}
+
+/*
+ * Each worker thread allocates from its own malloc arena, and what one
+ * frees (pages evicted from the page cache, SQLite's pages dropped when
+ * another connection commits) stays there as free memory that only that
+ * arena reuses.  malloc_trim hands the whole free pages of every arena back
+ * to the system.  Returns 1 when it ran, 0 when another call this second did.
+ */
+int
+heap_release(time_t now)
+{
+	static _Atomic long long last;
+	long long seen = atomic_load(&last);
+
+	if ((long long)now <= seen || !atomic_compare_exchange_strong(&last, &seen, (long long)now))
+		return 0;
+	malloc_trim(0);
+	return 1;
 }
 
 void *

@@ -80,12 +80,16 @@ site_start(const struct config *cfg)
 	return mailer_start(cfg);
 }
 
-/* After a POST (a comment, a subscription) the mail worker may have work. */
+/*
+ * After a POST (a comment, a subscription) the mail worker may have work.
+ * Free heap pages go back to the system (once a second at most).
+ */
 static void
 site_after_response(struct req *r)
 {
 	if (r->method == HTTP_POST)
 		mailer_kick(r->cfg);
+	heap_release(r->now);
 }
 
 /* What the error page says for each status (the last row for any other). */

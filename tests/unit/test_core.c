@@ -72,10 +72,26 @@ test_arena(void)
 	CHECK(a.total >= 10000 * 100);
 	arena_reset(&a);
 	CHECK(a.total == 0);
+	/* 10,000 * 100 bytes took 18 chunks; a reset keeps 8 of them. */
+	CHECK(arena_spare_chunks(&a) == 8);
+	for (i = 0; i < 100; i++)
+		arena_alloc(&a, 100);
+	arena_reset(&a);
+	CHECK(arena_spare_chunks(&a) == 8);
 	s = arena_strndup(&a, "abcdef", 3);
 	CHECK_STR(s, "abc");
 	arena_free(&a);
 	arena_free(NULL);
+}
+
+/* The heap is trimmed at most once a second, whichever worker asks. */
+static void
+test_heap_release(void)
+{
+	CHECK(heap_release(1000) == 1);
+	CHECK(heap_release(1000) == 0);
+	CHECK(heap_release(999) == 0);
+	CHECK(heap_release(1001) == 1);
 }
 
 /*
@@ -188,6 +204,7 @@ main(void)
 		return 1;
 	test_buf();
 	test_arena();
+	test_heap_release();
 	test_sign();
 	test_sign_kept();
 	return check_summary();

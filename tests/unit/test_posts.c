@@ -563,6 +563,25 @@ test_search_cut(struct db *db, struct arena *a)
 	CHECK(l.len == 5 && l.cut == 0 && l.has_more == 0);
 }
 
+/* A responder's connection keeps 1 MiB of pages; the command line SQLite's default. */
+static void
+test_responder_cache(struct db *db)
+{
+	char path[512], err[256];
+	struct db *responder;
+
+	snprintf(path, sizeof(path), "%s/test.db", db_dir);
+	responder = db_open(path, DB_OPEN_EXISTING, err, sizeof(err));
+	CHECK(responder != NULL);
+	if (responder == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK(count_rows(responder, "PRAGMA cache_size") == -1024);
+	CHECK(count_rows(db, "PRAGMA cache_size") == -2000);
+	db_close(responder);
+}
+
 int
 main(void)
 {
@@ -585,6 +604,7 @@ main(void)
 	test_search_rank(db, &a);
 	arena_reset(&a);
 	test_search_cut(db, &a);
+	test_responder_cache(db);
 	arena_free(&a);
 	arena_free(&render_arena);
 	test_db_remove(db, db_dir);
