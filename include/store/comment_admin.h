@@ -47,11 +47,17 @@ struct comment_filter {
 	int64_t exclude_id;     /* leave this comment out (the one being viewed), 0 for none */
 };
 
+/* A search by words looks at most at this many of its matches, the newest. */
+#define COMMENT_FIND_MAX 500
+
 /*
  * Comments matching f, newest first, with post_slug, post_title and
  * group_size, page page (1-based) of per_page.  Words are matched as plain
  * words (quoted for FTS5, so its syntax has no effect); a filter with only
- * punctuation matches nothing.  STORE_OK or STORE_ERR.
+ * punctuation matches nothing.  With words, only the COMMENT_FIND_MAX
+ * newest comments holding them (by id: the order they were stored) are
+ * looked at, whatever else f asks, and out->cut says when more hold them:
+ * the work is bounded however common the words.  STORE_OK or STORE_ERR.
  */
 int comments_find(struct db *db, struct arena *a, const struct comment_filter *f, int page,
 		  int per_page, struct comment_list *out);

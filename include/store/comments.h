@@ -48,6 +48,7 @@ struct comment_list {
 	struct comment *items;
 	size_t len;
 	int has_more;
+	int cut;                /* comments_find: more matches than it searched */
 };
 
 /*

@@ -311,6 +311,8 @@ comment_list_page(struct admin_req *admin, struct list_query *q)
 		   "No comment matches." : list_empty[q->status]);
 	if (q->error != NULL)
 		mu_set_str(ctx, "filter_error", q->error);
+	if (list.cut)
+		mu_set_int(ctx, "cut", COMMENT_FIND_MAX);
 	/* The find form stays folded on the queue, so the first card is in view on a phone. */
 	mu_set_bool(ctx, "find_open", q->filtered || q->status < 0 || q->error != NULL);
 	mu_set_str(ctx, "q", q->filter.words);

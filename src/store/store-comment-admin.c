@@ -164,39 +164,81 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
+/*
+ * The filters of comments_find: status ?1, email ?3, ip hash ?5, the
+ * comment left out ?6 (the post ?4 differs between the two statements).
+ */
+#define FIND_FILTERS \
+	" (?1 IS NULL OR c.status = ?1) AND (?3 IS NULL OR c.email = ?3 COLLATE NOCASE)" \
+	" AND (?5 IS NULL OR c.ip_hash = ?5) AND c.id <> ?6"
+#define FIND_ORDER " ORDER BY c.created_at DESC, c.id DESC"
+
+/* Without words: every comment the filters keep. */
+static const char sql_find_plain[] =
+	"SELECT " COMMENT_COLUMNS COMMENT_GROUP
+	" FROM comments c JOIN posts p ON p.id = c.post_id WHERE ?2 IS NULL AND" FIND_FILTERS
+	" AND (?4 IS NULL OR p.slug = ?4)" FIND_ORDER " LIMIT ?7 OFFSET ?8";
+/*
+ * With words (?2, FTS5's MATCH takes no NULL): the newest ?9 matches, one
+ * walk of the doclist back from the newest id that stops there; of those,
+ * the page the filters keep, by date; then only the page's rows get their
+ * columns and group counts.
+ */
+static const char sql_find_words[] =
+	"WITH m(id) AS (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?2"
+	" ORDER BY rowid DESC LIMIT ?9),"
+	" pg(id) AS (SELECT c.id FROM m CROSS JOIN comments c ON c.id = m.id WHERE" FIND_FILTERS
+	" AND (?4 IS NULL OR c.post_id = (SELECT id FROM posts WHERE slug = ?4))" FIND_ORDER
+	" LIMIT ?7 OFFSET ?8)"
+	" SELECT " COMMENT_COLUMNS COMMENT_GROUP
+	" FROM pg CROSS JOIN comments c ON c.id = pg.id JOIN posts p ON p.id = c.post_id"
+	FIND_ORDER;
+/* A match older than the newest ?2: some were not searched. */
+static const char sql_find_beyond[] =
+	"SELECT 1 FROM comments_fts WHERE comments_fts MATCH ?1 ORDER BY rowid DESC"
+	" LIMIT 1 OFFSET ?2";
+#undef FIND_FILTERS
+#undef FIND_ORDER
+
+/* Sets out->cut when query matches more than COMMENT_FIND_MAX comments. */
+static int
+find_cut(struct db *db, const char *query, struct comment_list *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_find_beyond);
+	int beyond = STORE_ERR;
+
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, COMMENT_FIND_MAX);
+		beyond = db_exists(db, st, "looking for a search's older matches");
+	}
+	out->cut = beyond == 1;
+	return beyond == STORE_ERR ? STORE_ERR : STORE_OK;
+}
+
 int
 comments_find(struct db *db, struct arena *a, const struct comment_filter *f, int page,
 	      int per_page, struct comment_list *out)
 {
-	/* One statement for the words, one without: FTS5's MATCH takes no NULL. */
-#define FIND_WHERE \
-	" (?1 IS NULL OR c.status = ?1) AND (?3 IS NULL OR c.email = ?3 COLLATE NOCASE)" \
-	" AND (?4 IS NULL OR p.slug = ?4) AND (?5 IS NULL OR c.ip_hash = ?5) AND c.id <> ?6" \
-	" ORDER BY c.created_at DESC, c.id DESC LIMIT ?7 OFFSET ?8"
-	static const char plain[] =
-		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
-		" FROM comments c JOIN posts p ON p.id = c.post_id WHERE ?2 IS NULL AND" FIND_WHERE;
-	static const char words[] =
-		"SELECT " COMMENT_COLUMNS COMMENT_GROUP
-		" FROM comments c JOIN posts p ON p.id = c.post_id"
-		" WHERE c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?2) AND"
-		FIND_WHERE;
-#undef FIND_WHERE
 	const char *query = nonempty(f->words) ? comments_fts_query(a, f->words) : NULL;
 	sqlite3_stmt *st;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (query != NULL && *query == '\0')
 		return STORE_OK;        /* only punctuation: nothing can match */
-	if (f->status >= COMMENT_STATUS__MAX || (st = db_stmt(db, query ? words : plain)) == NULL)
+	if (f->status >= COMMENT_STATUS__MAX ||
+	    (st = db_stmt(db, query ? sql_find_words : sql_find_plain)) == NULL)
 		return STORE_ERR;
 	if (page < 1)
 		page = 1;
 	if (f->status >= 0)
 		sqlite3_bind_text(st, 1, comment_status_name((enum comment_status)f->status), -1,
 				  SQLITE_STATIC);
-	if (query != NULL)
+	if (query != NULL) {
 		sqlite3_bind_text(st, 2, query, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 9, COMMENT_FIND_MAX);
+	}
 	if (nonempty(f->email))
 		sqlite3_bind_text(st, 3, f->email, -1, SQLITE_STATIC);
 	if (nonempty(f->post_slug))
@@ -206,7 +248,10 @@ comments_find(struct db *db, struct arena *a, const struct comment_filter *f, in
 	sqlite3_bind_int64(st, 6, f->exclude_id);
 	sqlite3_bind_int64(st, 7, per_page > 0 ? (sqlite3_int64)per_page + 1 : -1);
 	sqlite3_bind_int64(st, 8, per_page > 0 ? (sqlite3_int64)(page - 1) * per_page : 0);
-	return comments_read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
+	rc = comments_read_rows(db, st, a, out, 1, per_page > 0 ? (size_t)per_page : 0);
+	if (rc == STORE_OK && query != NULL)
+		rc = find_cut(db, query, out);
+	return rc;
 }
 
 int

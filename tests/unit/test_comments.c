@@ -244,7 +244,7 @@ test_mine(struct arena *a)
 static struct comment_list
 make_list(struct arena *a, const int64_t (*pairs)[2], size_t n)
 {
-	struct comment_list l = { arena_zalloc(a, n * sizeof(struct comment)), n, 0 };
+	struct comment_list l = { .items = arena_zalloc(a, n * sizeof(struct comment)), .len = n };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -278,7 +278,7 @@ test_thread(struct arena *a)
 		{ 1, 0 }, { 2, 0 }, { 3, 1 }, { 4, 3 }, { 5, 4 }, { 6, 5 }, { 7, 1 }, { 8, 99 },
 	};
 	static const int64_t cycle[][2] = { { 10, 11 }, { 11, 10 }, { 12, 0 }, { 13, 13 } };
-	struct comment_list l = make_list(a, pairs, 8), empty = { NULL, 0, 0 };
+	struct comment_list l = make_list(a, pairs, 8), empty = { .items = NULL };
 	struct comment_thread_entry *t;
 
 	comments_thread(a, &l, 4, &t);
