@@ -42,6 +42,9 @@ int page_number_parse(const char *s, int max);
  */
 int text_address_whole(const char *text, const char *p, size_t n);
 
+/* n with thousands separators ("110,000"; 0 for a negative n), in the arena. */
+const char *text_thousands(struct arena *a, long long n);
+
 /* Dates: RFC 3339 ("2026-04-26T09:30:00Z") and human ("26 April 2026"), in the arena. */
 const char *date_rfc3339(struct arena *a, time_t t);
 const char *date_human(struct arena *a, time_t t);

@@ -38,7 +38,8 @@ struct comment {
 	const char *spam_reason;
 	const char *post_slug;  /* filled by moderation queries */
 	const char *post_title;
-	int group_size;         /* moderation: comments sharing ip_hash */
+	int group_size;         /* moderation: comments sharing ip_hash, at most
+	                           COMMENT_GROUP_MAX + 1 (more than the bound) */
 	int by_author;          /* the site's author wrote it (an admin's reply) */
 	time_t edited_at;       /* last edit, 0 when never edited */
 	const char *trashed_from; /* in trash: the status it had, else "" */
@@ -82,6 +83,9 @@ int comments_get(struct db *db, struct arena *a, int64_t id, struct comment *out
  */
 int comments_for_post(struct db *db, struct arena *a, int64_t post_id,
 		      enum comment_status status, struct comment_list *out);
+
+/* How far a comment's group_size counts the comments from its address. */
+#define COMMENT_GROUP_MAX 100
 
 /*
  * Comments across posts for moderation and `parley comments list`, with

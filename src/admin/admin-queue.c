@@ -164,7 +164,11 @@ admin_comment_card(struct req *r, const struct comment *c, int64_t next_id)
 		mu_set_strn(m, "address", c->ip_hash, strlen(c->ip_hash) < 8 ? strlen(c->ip_hash) : 8);
 		mu_set_str(m, "address_filter", arena_printf(r->arena,
 			   "%s/admin/comments?status=all&address=%s", r->cfg->mount, c->ip_hash));
-		mu_set_int(m, "group_size", c->group_size);
+		/* Past the store's bound the badge says "100+ comments from this address". */
+		if (c->group_size > COMMENT_GROUP_MAX)
+			mu_set_str(m, "group_size", arena_printf(r->arena, "%d+", COMMENT_GROUP_MAX));
+		else
+			mu_set_int(m, "group_size", c->group_size);
 		mu_set_bool(m, "group_many", c->group_size > 1);
 	}
 	if (c->spam_reason != NULL && *c->spam_reason != '\0')

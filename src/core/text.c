@@ -225,3 +225,18 @@ text_address_whole(const char *text, const char *p, size_t n)
 		return 0;
 	return *end == '.' ? !address_char((unsigned char)end[1]) : !address_char((unsigned char)*end);
 }
+
+const char *
+text_thousands(struct arena *a, long long n)
+{
+	char digits[32], out[48];
+	int len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? 0 : n), i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	return arena_strdup(a, out);
+}

@@ -248,27 +248,11 @@ subscribe_check(struct req *r, struct comment_form *f)
 	f->nerrors++;
 }
 
-/* n with thousands separators ("10,000"), in the arena. */
-static const char *
-thousands(struct arena *a, long long n)
-{
-	char digits[32], out[48];
-	int len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? 0 : n), i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-	return arena_strdup(a, out);
-}
-
 const char *
 site_comment_limit_text(struct req *r)
 {
 	return arena_printf(r->arena, "at most %s characters",
-			    thousands(r->arena, r->cfg->max_comment_bytes));
+			    text_thousands(r->arena, r->cfg->max_comment_bytes));
 }
 
 /* The post page again with the reader's form: a refusal, or a preview when preview_html.s is set. */

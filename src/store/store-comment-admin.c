@@ -78,17 +78,37 @@ comments_restore(struct db *db, int64_t id, enum comment_status *restored)
 	return db_exec_change(db, st);
 }
 
+/*
+ * Every queue page calls this.  The trash's own index (comments_trashed,
+ * by trashed_at) finds what is old enough; comments_status, which SQLite
+ * picks unasked, walked the whole trash.  With nothing to purge, a read
+ * says so and no write transaction waits on the comment writers.
+ */
 int
 comments_purge_trash(struct db *db, time_t before, int *count)
 {
+	static const char any[] =
+		"SELECT 1 FROM comments INDEXED BY comments_trashed"
+		" WHERE status = 'trash' AND trashed_at < ? LIMIT 1";
 	static const char sql[] =
-		"DELETE FROM comments WHERE status = 'trash' AND trashed_at < ?";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
+		"DELETE FROM comments INDEXED BY comments_trashed"
+		" WHERE status = 'trash' AND trashed_at < ?";
+	sqlite3_stmt *st = db_stmt(db, sql), *probe = db_stmt(db, any);
 	int rc, own;
 
 	*count = 0;
-	if (st == NULL || db_work_begin(db, &own) != STORE_OK)
+	if (st == NULL || probe == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(probe, 1, (sqlite3_int64)before);
+	rc = sqlite3_step(probe);
+	sqlite3_reset(probe);
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	if (rc != SQLITE_ROW) {
+		db_log_error(db, "looking for old trash");
+		return STORE_ERR;
+	}
+	if (db_work_begin(db, &own) != STORE_OK)
 		return STORE_ERR;
 	/* Purged comments stop being the classifier's examples. */
 	if ((rc = spam_forget_trash(db, before)) == STORE_OK) {

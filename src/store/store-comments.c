@@ -9,6 +9,8 @@
 #include "store-comments-rows.h"
 #include "spam.h"
 
+_Static_assert(COMMENT_GROUP_MAX == 100, "COMMENT_GROUP counts to LIMIT 101");
+
 static const char *const status_names[COMMENT_STATUS__MAX] = {
 	[COMMENT_PENDING] = "pending",
 	[COMMENT_APPROVED] = "approved",

@@ -197,7 +197,8 @@ int
 spam_forget_trash(struct db *db, time_t before)
 {
 	static const char sql[] =
-		"SELECT s.comment_id FROM comment_spam s JOIN comments c ON c.id = s.comment_id"
+		"SELECT s.comment_id FROM comment_spam s JOIN comments c INDEXED BY comments_trashed"
+		" ON c.id = s.comment_id"
 		" WHERE c.status = 'trash' AND c.trashed_at < ? AND s.learned IS NOT NULL";
 	sqlite3_stmt *st = db_stmt(db, sql);
 

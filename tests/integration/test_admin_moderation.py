@@ -4,7 +4,7 @@ import re
 import time
 
 from admin_util import (ADMIN, admin_site, csrf, done_path, insert_comment, logged_in,
-                        public_page, query, status_of)
+                        post_id, public_page, query, status_of)
 from harness import run_tests
 
 
@@ -170,6 +170,56 @@ def test_close_and_reopen_comments():
         assert c.post("/admin/posts/no-such-post/close", {"csrf": csrf(c)}).status == 404
         actions = [r[0] for r in query(s, "SELECT action FROM audit ORDER BY id")]
         assert "close-comments" in actions and "open-comments" in actions, actions
+
+
+
+def test_counts_exact_and_address_badge_bounded():
+    """The menu's counts are exact past 10,000; a card counts its address's comments to 100."""
+    with admin_site() as s:
+        slug = s.add_post(title="Busy", body="Body.")
+        pid, now = post_id(s, slug), int(time.time())
+        conn = s.db()
+        # 12,345 pending: the oldest 150 from one address, then 2 from another, then one each.
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12345)"
+            " INSERT INTO comments (post_id, status, author, email, body_md, body_html,"
+            " created_at, ip_hash) SELECT ?, 'pending', 'Reader ' || i, '', 'Hello ' || i,"
+            " '<p>Hello ' || i || '</p>', ? + i,"
+            " CASE WHEN i <= 150 THEN 'aa' WHEN i <= 152 THEN 'bb' ELSE printf('%08x', i) END"
+            " FROM n", (pid, now - 86400))
+        conn.commit()
+        conn.close()
+        c = logged_in(s)
+        t = c.get("/admin/").text
+        assert re.search(r'Queue <span class="count[^"]*">12,345</span>', t), "exact count"
+        assert t.count("100+ comments from this address") == 25, "capped on page one"
+        assert "10,000+" not in t
+        t = c.get("/admin/?page=7").text
+        assert t.count("100+ comments from this address") == 0
+        assert t.count("2 comments from this address") == 2
+        assert "Reader 151" in t and "Reader 152" in t
+
+
+
+def test_queue_shows_while_a_writer_holds_the_database():
+    """With no trash to purge, the queue takes no write lock: a long write elsewhere
+    (an import, a backup's copy) does not make it wait or fail its purge."""
+    with admin_site() as s:
+        slug = s.add_post(title="Waiting", body="Body.")
+        insert_comment(s, slug, author="Patient reader")
+        c = logged_in(s)
+        assert c.get("/admin/").status == 200
+        writer = s.db()
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            page = c.get("/admin/")
+        finally:
+            writer.rollback()
+            writer.close()
+        assert page.status == 200 and "Patient reader" in page.text, page.status
+        with open(s.moderate.stderr_path, errors="replace") as f:
+            log = f.read()
+        assert "locked" not in log, log[-2000:]
 
 
 run_tests(globals())

@@ -263,6 +263,17 @@ test_url_parts(struct arena *a)
 	CHECK_STR(url_query_escape(a, "", 1), "");
 }
 
+static void
+test_thousands(struct arena *a)
+{
+	CHECK_STR(text_thousands(a, 0), "0");
+	CHECK_STR(text_thousands(a, 999), "999");
+	CHECK_STR(text_thousands(a, 1000), "1,000");
+	CHECK_STR(text_thousands(a, 112603), "112,603");
+	CHECK_STR(text_thousands(a, 1234567), "1,234,567");
+	CHECK_STR(text_thousands(a, -5), "0");
+}
+
 int
 main(void)
 {
@@ -275,6 +286,7 @@ main(void)
 	test_escape();
 	test_markdown();
 	test_url_parts(&a);
+	test_thousands(&a);
 	arena_free(&a);
 	return check_summary();
 }
