@@ -2,6 +2,8 @@
 #ifndef PARLEY_LOG_H
 #define PARLEY_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* "parley-blog: message" on stderr; the program name is set once at start-up. */
@@ -19,6 +21,9 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The len bytes of text as a message of level, formatted by the caller (no printf). */
+void log_text(int level, const char *text, size_t len);
 
 /* For impossible states and out-of-memory only: print and abort. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

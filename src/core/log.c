@@ -56,6 +56,26 @@ vlog(int level, const char *fmt, va_list ap)
 }
 
 void
+log_text(int level, const char *text, size_t len)
+{
+	char line[1024];
+	size_t p = strlen(program), n;
+
+	if (!log_enabled(level))
+		return;
+	/* As vlog writes it: "program: text" cut to what vsnprintf would keep, one write. */
+	if (p > sizeof(line) - 3)
+		p = sizeof(line) - 3;
+	memcpy(line, program, p);
+	line[p] = ':';
+	line[p + 1] = ' ';
+	n = len < sizeof(line) - 1 - p - 2 ? len : sizeof(line) - 1 - p - 2;
+	memcpy(line + p + 2, text, n);
+	line[p + 2 + n] = '\n';
+	fwrite(line, 1, p + 3 + n, stderr);
+}
+
+void
 log_error(const char *fmt, ...)
 {
 	va_list ap;

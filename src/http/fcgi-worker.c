@@ -172,6 +172,19 @@ log_escape(char *out, size_t outlen, const char *s, size_t max)
 	out[o] = '\0';
 }
 
+/* Copy s to line at n, then sep unless it is '\0'; returns the new length. */
+static size_t
+line_put(char *line, size_t n, const char *s, char sep)
+{
+	size_t len = strlen(s);
+
+	memcpy(line + n, s, len);
+	n += len;
+	if (sep != '\0')
+		line[n++] = sep;
+	return n;
+}
+
 /*
  * The request's line for the journal: time, method, path (the query is left
  * out: it may hold a token), status, body bytes sent, microseconds taken.
@@ -184,7 +197,8 @@ log_request(const struct req *r, size_t bytes, long usec, int expired)
 	static _Thread_local time_t when_at = -1;
 	static _Thread_local char when[32];
 	const char *uri = req_env(r, "REQUEST_URI"), *q;
-	char method[64], path[1024];
+	char method[64], path[1024], line[sizeof(when) + sizeof(method) + sizeof(path) + 128];
+	size_t n;
 	struct tm tm;
 	time_t now = time(NULL);
 
@@ -200,8 +214,17 @@ log_request(const struct req *r, size_t bytes, long usec, int expired)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		when_at = now;
 	}
-	log_info("%s %s %s %d %zu %ldus%s", when, method, *path ? path : "-", r->status,
-		 bytes, usec, expired ? " cut off at the request deadline" : "");
+	/* "WHEN METHOD PATH STATUS BYTES USECus", by appends: the line is written for every hit. */
+	n = line_put(line, 0, when, ' ');
+	n = line_put(line, n, method, ' ');
+	n = line_put(line, n, *path ? path : "-", ' ');
+	n += dec_int(line + n, r->status);
+	line[n++] = ' ';
+	n += dec_int(line + n, (long long)bytes);
+	line[n++] = ' ';
+	n += dec_int(line + n, usec);
+	n = line_put(line, n, expired ? "us cut off at the request deadline" : "us", '\0');
+	log_text(LOG_INFO, line, n);
 }
 
 void *
