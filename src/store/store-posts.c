@@ -25,6 +25,18 @@ static const char sql_page[] =
 	"(SELECT published_at, id FROM posts WHERE draft = 0 "
 	"ORDER BY published_at DESC, id DESC LIMIT 1 OFFSET ?) "
 	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
+/*
+ * The same page found from the oldest end: the page that opens at newest
+ * position k opens at oldest position count - 1 - k.  Past the middle this
+ * walks fewer index entries (the last page of 100,000 posts: 10, not
+ * 100,000).
+ */
+static const char sql_page_from_oldest[] =
+	"SELECT " POST_COLUMNS " FROM posts p "
+	"WHERE p.draft = 0 AND (p.published_at, p.id) <= "
+	"(SELECT published_at, id FROM posts WHERE draft = 0 "
+	"ORDER BY published_at, id LIMIT 1 OFFSET ?) "
+	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
 static const char sql_all[] =
 	"SELECT " POST_COLUMNS_BRIEF " FROM posts p ORDER BY p.published_at DESC, p.id DESC";
 static const char sql_latest[] =
@@ -220,9 +232,16 @@ posts_page(struct db *db, struct arena *a, const char *tag_slug, int page,
 		return STORE_OK;
 	offset = (int64_t)(page - 1) * per_page;
 	if (tag_slug == NULL) {
-		if ((st = db_stmt(db, sql_page)) == NULL)
+		int64_t count;
+
+		/* The kept count of published posts says which end is nearer. */
+		if (posts_single_int(db, sql_count_published, &count) != STORE_OK)
 			return STORE_ERR;
-		sqlite3_bind_int64(st, 1, offset);
+		if (offset >= count)
+			return STORE_OK;
+		if ((st = db_stmt(db, offset > count / 2 ? sql_page_from_oldest : sql_page)) == NULL)
+			return STORE_ERR;
+		sqlite3_bind_int64(st, 1, offset > count / 2 ? count - 1 - offset : offset);
 		sqlite3_bind_int(st, 2, per_page + 1);
 	} else {
 		if ((st = tags_page_stmt(db, tag_slug, offset, per_page + 1)) == NULL)

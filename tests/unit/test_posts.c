@@ -563,6 +563,38 @@ test_search_cut(struct db *db, struct arena *a)
 	CHECK(l.len == 5 && l.cut == 0 && l.has_more == 0);
 }
 
+/*
+ * Every page is its slice of the whole listing, whichever end posts_page
+ * walks from (the nearer one): ties at both ends, a draft among them.
+ */
+static void
+test_deep_pages(struct db *db, struct arena *a)
+{
+	struct post_list all, l;
+	int per_page, page, i, ok = 1;
+
+	CHECK(save(db, "deep-old-a", "Old A", "Body.", 1500000000, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "deep-old-b", "Old B", "Body.", 1500000000, 0, NULL, 0, NULL) == STORE_OK);
+	CHECK(save(db, "deep-old-c", "Old C", "Body.", 1500000000, 1, NULL, 0, NULL) == STORE_OK);
+	CHECK(posts_page(db, a, NULL, 1, 1000, &all) == STORE_OK);
+	CHECK(all.len > 20 && all.has_more == 0);
+	if (all.len > 2)
+		CHECK_STR(all.items[all.len - 1].slug, "deep-old-a");   /* same time, lower id */
+	for (per_page = 1; per_page <= 7; per_page++)
+		for (page = 1; (size_t)(page - 1) * per_page <= all.len; page++) {
+			size_t from = (size_t)(page - 1) * per_page;
+
+			CHECK(posts_page(db, a, NULL, page, per_page, &l) == STORE_OK);
+			if (l.len != (all.len - from < (size_t)per_page ? all.len - from : (size_t)per_page) ||
+			    l.has_more != (from + (size_t)per_page < all.len))
+				ok = 0;
+			for (i = 0; ok && i < (int)l.len; i++)
+				if (strcmp(l.items[i].slug, all.items[from + (size_t)i].slug) != 0)
+					ok = 0;
+		}
+	CHECK(ok);
+}
+
 /* A responder's connection keeps 1 MiB of pages; the command line SQLite's default. */
 static void
 test_responder_cache(struct db *db)
@@ -605,6 +637,7 @@ main(void)
 	arena_reset(&a);
 	test_search_cut(db, &a);
 	test_responder_cache(db);
+	test_deep_pages(db, &a);
 	arena_free(&a);
 	arena_free(&render_arena);
 	test_db_remove(db, db_dir);
