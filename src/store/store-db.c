@@ -495,9 +495,22 @@ private_modes_once(const char *path)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * Before SQLite's first use in the process: no memory statistics (nothing
+ * reads them), so its allocations take no process-wide mutex, which every
+ * worker's and the committer's statements otherwise share.
+ */
+static void
+sqlite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *
 db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
 	struct db *db;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, v;
 	struct stat sb;
@@ -523,6 +536,7 @@ db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 	}
 	if (mode == DB_OPEN_EXISTING)
 		private_modes_once(path);
+	pthread_once(&configured, sqlite_configure);
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		die("out of memory");
 	if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {
