@@ -651,9 +651,9 @@ http {{
     uwsgi_temp_path {t}/uwsgi;
     scgi_temp_path {t}/scgi;
     # Pages with many comments run to a few hundred KB: keep them in memory.
-    fastcgi_buffer_size 32k;
-    fastcgi_buffers 16 16k;
-    fastcgi_busy_buffers_size 64k;
+    fastcgi_buffer_size 128k;
+    fastcgi_buffers 4 64k;
+    fastcgi_busy_buffers_size 128k;
     client_max_body_size 1m;
 {upstreams}    server {{
         listen 127.0.0.1:{port};
