@@ -65,10 +65,8 @@ void
 arena_reset(struct arena *a)
 {
 	struct arena_chunk *c, *next;
-	size_t kept = 0;
+	size_t kept = arena_spare_chunks(a);
 
-	for (c = a->spare; c != NULL; c = c->next)
-		kept++;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
 		if (c->size == ARENA_CHUNK && kept < ARENA_KEEP) {

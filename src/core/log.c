@@ -9,6 +9,10 @@
 static const char *program = "parley";
 static int threshold = LOG_INFO;   /* set at start-up and on reload; atomic accesses */
 
+/* What one line keeps of its text, and of the program's name before it. */
+#define LOG_TEXT_MAX 1023
+#define LOG_PROGRAM_MAX 64
+
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void
@@ -46,30 +50,31 @@ log_enabled(int level)
 static void __attribute__((format(printf, 2, 0)))
 vlog(int level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[LOG_TEXT_MAX + 1];
+	int n;
 
 	if (!log_enabled(level))
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	/* One fprintf call so lines from worker threads do not interleave. */
-	fprintf(stderr, "%s: %s\n", program, line);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	log_text(level, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 void
 log_text(int level, const char *text, size_t len)
 {
-	char line[1024];
-	size_t p = strlen(program), n;
+	char line[LOG_PROGRAM_MAX + 2 + LOG_TEXT_MAX + 1];
+	size_t p = strlen(program), n = len < LOG_TEXT_MAX ? len : LOG_TEXT_MAX;
 
 	if (!log_enabled(level))
 		return;
-	/* As vlog writes it: "program: text" cut to what vsnprintf would keep, one write. */
-	if (p > sizeof(line) - 3)
-		p = sizeof(line) - 3;
+	/* "program: text\n" in one write, so lines from worker threads do not interleave. */
+	if (p > LOG_PROGRAM_MAX)
+		p = LOG_PROGRAM_MAX;
 	memcpy(line, program, p);
 	line[p] = ':';
 	line[p + 1] = ' ';
-	n = len < sizeof(line) - 1 - p - 2 ? len : sizeof(line) - 1 - p - 2;
 	memcpy(line + p + 2, text, n);
 	line[p + 2 + n] = '\n';
 	fwrite(line, 1, p + 3 + n, stderr);

@@ -94,9 +94,9 @@ keyed_state(const unsigned char *secret, size_t secret_len, const char *context)
 	return &k->state;
 }
 
-static void
-tag_of(unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret, size_t secret_len,
-       const char *context, const void *msg, size_t len)
+void
+sign_tag(unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret, size_t secret_len,
+	 const char *context, const void *msg, size_t len)
 {
 	const crypto_auth_hmacsha512256_state *keyed = keyed_state(secret, secret_len, context);
 	crypto_auth_hmacsha512256_state st;
@@ -114,13 +114,6 @@ tag_of(unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret, size_t se
 	sodium_memzero(&st, sizeof(st));
 }
 
-void
-sign_tag(unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret, size_t secret_len,
-	 const char *context, const void *msg, size_t len)
-{
-	tag_of(tag, secret, secret_len, context, msg, len);
-}
-
 int
 sign_verify(const unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret,
 	    size_t secret_len, const char *context, const void *msg, size_t len)
@@ -128,7 +121,7 @@ sign_verify(const unsigned char tag[SIGN_TAG_BYTES], const unsigned char *secret
 	unsigned char want[SIGN_TAG_BYTES];
 	int ok;
 
-	tag_of(want, secret, secret_len, context, msg, len);
+	sign_tag(want, secret, secret_len, context, msg, len);
 	ok = crypto_verify_32(want, tag) == 0;
 	sodium_memzero(want, sizeof(want));
 	return ok;
